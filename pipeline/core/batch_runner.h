@@ -1,0 +1,62 @@
+// BatchRunner: streams a batch of documents through a Pipeline on N threads.
+//
+// A single producer takes documents from a DocumentSource; workers run the
+// pipeline; reports are handed to a ReportSink one at a time, in input order,
+// on the calling thread. At most `max_in_flight` documents exist at once
+// (read, processing or waiting to be reported), so memory does not grow with
+// the size of the batch.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+
+#include "core/pipeline.h"
+
+namespace kanta {
+
+// Supplies the documents of a batch, in order. Called from one thread only.
+class DocumentSource {
+ public:
+  virtual ~DocumentSource() = default;
+  // The next document, or nullopt at the end.
+  virtual std::optional<Document> Next() = 0;
+};
+
+// Receives finished reports in input order, on the thread that called Run().
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  virtual void Accept(Report report) = 0;
+};
+
+struct BatchOptions {
+  std::size_t jobs = 0;           // worker threads; 0 = number of cores
+  std::size_t max_in_flight = 0;  // 0 = 4 * jobs
+};
+
+struct BatchTotals {
+  std::size_t documents = 0;
+  std::size_t valid = 0;
+  std::size_t invalid = 0;
+  std::size_t errors = 0;
+  std::size_t internal_errors = 0;  // reports with a non-OK internal status
+};
+
+class BatchRunner {
+ public:
+  BatchRunner(const Pipeline& pipeline, BatchOptions options);
+
+  // Processes every document of `source`, hands each report to `sink`, and
+  // returns the totals. Blocks until the batch is done.
+  BatchTotals Run(DocumentSource& source, ReportSink& sink) const;
+
+  std::size_t jobs() const { return jobs_; }
+
+ private:
+  const Pipeline& pipeline_;
+  std::size_t jobs_;
+  std::size_t max_in_flight_;
+};
+
+}  // namespace kanta

@@ -1,0 +1,34 @@
+// Pipeline: runs a fixed sequence of stages over one document.
+//
+// Built once, then shared read-only by all worker threads: Run() is const and
+// thread-safe as long as every stage honours the Stage contract.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/stage.h"
+
+namespace kanta {
+
+class Pipeline {
+ public:
+  Pipeline() = default;
+  Pipeline(Pipeline&&) = default;
+  Pipeline& operator=(Pipeline&&) = default;
+
+  // Appends a stage; stages run in the order added.
+  void Add(std::unique_ptr<Stage> stage) { stages_.push_back(std::move(stage)); }
+  std::size_t size() const { return stages_.size(); }
+
+  // Runs the stages on `doc` until one rejects or quarantines it or all have
+  // run. Fills `report` (findings, facts, timing) and returns the last
+  // verdict. A stage that fails to run ends the document with an internal
+  // error in the report (verdict kReject); Run() itself never fails.
+  Verdict Run(Document& doc, Report& report) const;
+
+ private:
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+}  // namespace kanta

@@ -1,0 +1,236 @@
+#include "validate/schema/xerces_validator.h"
+
+#include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/sax/EntityResolver.hpp>
+#include <xercesc/sax/SAXParseException.hpp>
+#include <xercesc/sax2/Attributes.hpp>
+#include <xercesc/sax2/ContentHandler.hpp>
+#include <xercesc/sax2/DefaultHandler.hpp>
+#include <xercesc/sax2/SAX2XMLReader.hpp>
+#include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/util/OutOfMemoryException.hpp>
+#include <xercesc/util/XMLString.hpp>
+#include <xercesc/util/XMLUni.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kanta::validate {
+namespace {
+
+using namespace xercesc;
+
+std::string ToUtf8(const XMLCh* s) {
+  if (s == nullptr) return {};
+  std::string out;
+  // Transcode by hand from UTF-16: avoids the local code page and XMLString's
+  // allocation pair; surrogate pairs are combined.
+  for (const XMLCh* p = s; *p != 0; ++p) {
+    unsigned cp = *p;
+    if (cp >= 0xD800 && cp <= 0xDBFF && p[1] >= 0xDC00 && p[1] <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (p[1] - 0xDC00);
+      ++p;
+    }
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Refuses every external resource: a document's schemaLocation, DTDs and
+// entities are never fetched.
+class NoFetchResolver final : public EntityResolver {
+ public:
+  InputSource* resolveEntity(const XMLCh*, const XMLCh*) override {
+    static const XMLByte kEmpty[] = {0};
+    return new MemBufInputSource(kEmpty, 0, "refused-external-resource", false);
+  }
+};
+
+// Tracks the element path while Xerces validates, so findings carry an
+// XPath, and turns Xerces' errors into findings. Xerces calls these from its
+// own frames; the handlers catch everything.
+class ValidationHandler final : public DefaultHandler {
+ public:
+  ValidationHandler(Report& report, std::size_t max_findings)
+      : report_(report), max_findings_(max_findings) {}
+
+  void startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh*,
+                    const Attributes&) override {
+    try {
+      std::string step;
+      const std::string ns = ToUtf8(uri);
+      if (ns == "urn:hl7finland") step = "hl7fi:";
+      else if (!ns.empty() && ns != "urn:hl7-org:v3") step = "*:";
+      step += ToUtf8(localname);
+      std::size_t n = ++counts_.back()[step];
+      path_.push_back(n > 1 ? step + "[" + std::to_string(n) + "]" : step);
+      counts_.emplace_back();
+    } catch (...) {
+    }
+  }
+  void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
+    if (!path_.empty()) path_.pop_back();
+    if (counts_.size() > 1) counts_.pop_back();
+  }
+
+  void warning(const SAXParseException& e) override { Add(Severity::kWarning, e); }
+  void error(const SAXParseException& e) override { Add(Severity::kError, e); }
+  void fatalError(const SAXParseException& e) override { Add(Severity::kFatal, e); }
+
+  std::size_t seen() const { return seen_; }
+
+ private:
+  void Add(Severity s, const SAXParseException& e) {
+    try {
+      if (++seen_ > max_findings_) return;
+      std::string xpath;
+      for (const auto& step : path_) xpath += "/" + step;
+      report_.Add(s, "schema", "schema.validity", ToUtf8(e.getMessage()),
+                  Location{xpath, static_cast<std::int64_t>(e.getLineNumber()),
+                           static_cast<std::int64_t>(e.getColumnNumber())});
+    } catch (...) {
+    }
+  }
+
+  Report& report_;
+  std::size_t max_findings_;
+  std::size_t seen_ = 0;
+  std::vector<std::string> path_;
+  std::vector<std::map<std::string, std::size_t>> counts_{1};
+};
+
+// Collects errors while the grammar is loaded.
+class LoadErrorHandler final : public DefaultHandler {
+ public:
+  void error(const SAXParseException& e) override { Add(e); }
+  void fatalError(const SAXParseException& e) override { Add(e); }
+  std::vector<std::string> errors;
+
+ private:
+  void Add(const SAXParseException& e) {
+    try {
+      errors.push_back(ToUtf8(e.getSystemId()) + ":" + std::to_string(e.getLineNumber()) +
+                       ": " + ToUtf8(e.getMessage()));
+    } catch (...) {
+    }
+  }
+};
+
+struct ReaderDeleter { void operator()(SAX2XMLReader* r) const { delete r; } };
+using ReaderPtr = std::unique_ptr<SAX2XMLReader, ReaderDeleter>;
+
+void SetSecureFeatures(SAX2XMLReader& r) {
+  r.setFeature(XMLUni::fgSAX2CoreNameSpaces, true);
+  r.setFeature(XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+  r.setFeature(XMLUni::fgXercesSchema, true);
+  r.setFeature(XMLUni::fgXercesHandleMultipleImports, true);
+  r.setFeature(XMLUni::fgXercesSchemaFullChecking, false);
+  // Xerces-C SAX2 has no disallow-doctype switch; the bytes it sees have
+  // already passed xml::SecureParser, which refuses any DOCTYPE.
+  r.setFeature(XMLUni::fgXercesLoadExternalDTD, false);
+  r.setFeature(XMLUni::fgXercesSkipDTDValidation, true);
+}
+
+class XercesValidator final : public SchemaValidator {
+ public:
+  XercesValidator(std::unique_ptr<XMLGrammarPoolImpl> pool, std::size_t max_findings)
+      : pool_(std::move(pool)), max_findings_(max_findings) {}
+
+  ~XercesValidator() override = default;
+
+  SchemaEngine engine() const override { return SchemaEngine::kXerces; }
+
+  Status Validate(const Document& doc, Report& report) const override {
+    try {
+      ReaderPtr reader(XMLReaderFactory::createXMLReader(XMLPlatformUtils::fgMemoryManager,
+                                                         pool_.get()));
+      SetSecureFeatures(*reader);
+      reader->setFeature(XMLUni::fgSAX2CoreValidation, true);
+      reader->setFeature(XMLUni::fgXercesDynamic, false);
+      reader->setFeature(XMLUni::fgXercesUseCachedGrammarInParse, true);
+      reader->setFeature(XMLUni::fgXercesLoadSchema, false);
+      reader->setFeature(XMLUni::fgXercesIdentityConstraintChecking, true);
+      NoFetchResolver resolver;
+      ValidationHandler handler(report, max_findings_);
+      reader->setEntityResolver(&resolver);
+      reader->setContentHandler(&handler);
+      reader->setErrorHandler(&handler);
+      MemBufInputSource source(reinterpret_cast<const XMLByte*>(doc.bytes.data()),
+                               doc.bytes.size(), "document", false);
+      reader->parse(source);
+      if (handler.seen() > max_findings_) {
+        report.Add(Severity::kInfo, "schema", "schema.more-findings",
+                   std::to_string(handler.seen() - max_findings_) +
+                       " further schema findings not listed (limit " +
+                       std::to_string(max_findings_) + " per document)");
+      }
+      return Status::Ok();
+    } catch (const XMLException& e) {
+      return Internal("Xerces-C failed: " + ToUtf8(e.getMessage()));
+    } catch (const SAXException& e) {
+      return Internal("Xerces-C failed: " + ToUtf8(e.getMessage()));
+    } catch (const OutOfMemoryException&) {
+      return ResourceExhausted("Xerces-C ran out of memory");
+    } catch (...) {
+      return Internal("Xerces-C failed with an unknown exception");
+    }
+  }
+
+ private:
+  std::unique_ptr<XMLGrammarPoolImpl> pool_;  // loaded once, then locked
+  std::size_t max_findings_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SchemaValidator>> LoadXercesValidator(const SchemaOptions& options) {
+  try {
+    auto pool = std::make_unique<XMLGrammarPoolImpl>(XMLPlatformUtils::fgMemoryManager);
+    LoadErrorHandler errors;
+    {
+      ReaderPtr loader(
+          XMLReaderFactory::createXMLReader(XMLPlatformUtils::fgMemoryManager, pool.get()));
+      SetSecureFeatures(*loader);
+      loader->setErrorHandler(&errors);
+      Grammar* g = loader->loadGrammar(options.schema_file.c_str(), Grammar::SchemaGrammarType,
+                                       /*toCache=*/true);
+      if (g == nullptr || !errors.errors.empty()) {
+        std::string msg = "cannot load schema " + options.schema_file + " with Xerces-C";
+        for (std::size_t i = 0; i < errors.errors.size() && i < 5; ++i) {
+          msg += "\n  " + errors.errors[i];
+        }
+        return FailedPrecondition(msg);
+      }
+    }
+    pool->lockPool();
+    return std::unique_ptr<SchemaValidator>(
+        std::make_unique<XercesValidator>(std::move(pool), options.max_findings));
+  } catch (const XMLException& e) {
+    return FailedPrecondition("cannot load schema " + options.schema_file +
+                              " with Xerces-C: " + ToUtf8(e.getMessage()));
+  } catch (const SAXException& e) {
+    return FailedPrecondition("cannot load schema " + options.schema_file +
+                              " with Xerces-C: " + ToUtf8(e.getMessage()));
+  } catch (...) {
+    return Internal("Xerces-C failed while loading " + options.schema_file);
+  }
+}
+
+}  // namespace kanta::validate

@@ -1,0 +1,45 @@
+#include "xml/xml_tree.h"
+
+#include <cstring>
+#include <string>
+
+namespace kanta::xml {
+
+xmlDoc* TreeOf(const Document& doc) {
+  const auto* tree = dynamic_cast<const XmlTree*>(doc.tree.get());
+  return tree != nullptr ? tree->doc() : nullptr;
+}
+
+bool IsElement(const xmlNode* node, std::string_view ns, std::string_view local) {
+  if (node == nullptr || node->type != XML_ELEMENT_NODE) return false;
+  if (local != reinterpret_cast<const char*>(node->name)) return false;
+  const char* uri = node->ns != nullptr ? reinterpret_cast<const char*>(node->ns->href) : "";
+  return ns == uri;
+}
+
+xmlNode* FirstChild(const xmlNode* parent, std::string_view ns, std::string_view local) {
+  if (parent == nullptr) return nullptr;
+  for (xmlNode* c = parent->children; c != nullptr; c = c->next) {
+    if (IsElement(c, ns, local)) return c;
+  }
+  return nullptr;
+}
+
+std::string Attribute(const xmlNode* node, const char* name) {
+  if (node == nullptr) return {};
+  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
+    if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), name) == 0) {
+      XmlCharPtr v(xmlNodeListGetString(node->doc, a->children, 1));
+      return v ? std::string(reinterpret_cast<const char*>(v.get())) : std::string();
+    }
+  }
+  return {};
+}
+
+std::string TextOf(const xmlNode* node) {
+  if (node == nullptr) return {};
+  XmlCharPtr v(xmlNodeGetContent(node));
+  return v ? std::string(reinterpret_cast<const char*>(v.get())) : std::string();
+}
+
+}  // namespace kanta::xml
