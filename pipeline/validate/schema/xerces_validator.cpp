@@ -3,6 +3,7 @@
 #include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/sax/EntityResolver.hpp>
+#include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/ContentHandler.hpp>
@@ -64,12 +65,18 @@ class NoFetchResolver final : public EntityResolver {
 };
 
 // Tracks the element path while Xerces validates, so findings carry an
-// XPath, and turns Xerces' errors into findings. Xerces calls these from its
-// own frames; the handlers catch everything.
+// XPath, and turns Xerces' errors into findings. Xerces reports an error in a
+// start tag (a bad attribute, an unexpected element) *before* calling
+// startElement for it, so errors are held until the next callback: if the
+// locator then stands where the error was raised, the error belongs to the
+// element being started; otherwise to the element currently open. Xerces
+// calls these from its own frames; the handlers catch everything.
 class ValidationHandler final : public DefaultHandler {
  public:
   ValidationHandler(Report& report, std::size_t max_findings)
       : report_(report), max_findings_(max_findings) {}
+
+  void setDocumentLocator(const Locator* const locator) override { locator_ = locator; }
 
   void startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh*,
                     const Attributes&) override {
@@ -79,41 +86,73 @@ class ValidationHandler final : public DefaultHandler {
       if (ns == "urn:hl7finland") step = "hl7fi:";
       else if (!ns.empty() && ns != "urn:hl7-org:v3") step = "*:";
       step += ToUtf8(localname);
-      std::size_t n = ++counts_.back()[step];
-      path_.push_back(n > 1 ? step + "[" + std::to_string(n) + "]" : step);
+      const std::size_t n = ++counts_.back()[step];
+      if (n > 1) step += "[" + std::to_string(n) + "]";
+      Flush(&step);
+      path_ += "/" + step;
       counts_.emplace_back();
     } catch (...) {
     }
   }
   void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
-    if (!path_.empty()) path_.pop_back();
+    try {
+      Flush(nullptr);
+    } catch (...) {
+    }
+    const std::size_t slash = path_.rfind('/');
+    path_.erase(slash == std::string::npos ? 0 : slash);
     if (counts_.size() > 1) counts_.pop_back();
   }
 
-  void warning(const SAXParseException& e) override { Add(Severity::kWarning, e); }
-  void error(const SAXParseException& e) override { Add(Severity::kError, e); }
-  void fatalError(const SAXParseException& e) override { Add(Severity::kFatal, e); }
+  void warning(const SAXParseException& e) override { Hold(Severity::kWarning, e); }
+  void error(const SAXParseException& e) override { Hold(Severity::kError, e); }
+  void fatalError(const SAXParseException& e) override { Hold(Severity::kFatal, e); }
 
+  // Writes out whatever is still held; call after the parse.
+  void Finish() {
+    try {
+      Flush(nullptr);
+    } catch (...) {
+    }
+  }
   std::size_t seen() const { return seen_; }
 
  private:
-  void Add(Severity s, const SAXParseException& e) {
+  struct Held {
+    Severity severity;
+    std::string message;
+    XMLFileLoc line, column;
+  };
+
+  void Hold(Severity s, const SAXParseException& e) {
     try {
       if (++seen_ > max_findings_) return;
-      std::string xpath;
-      for (const auto& step : path_) xpath += "/" + step;
-      report_.Add(s, "schema", "schema.validity", ToUtf8(e.getMessage()),
-                  Location{xpath, static_cast<std::int64_t>(e.getLineNumber()),
-                           static_cast<std::int64_t>(e.getColumnNumber())});
+      held_.push_back(Held{s, ToUtf8(e.getMessage()), e.getLineNumber(), e.getColumnNumber()});
     } catch (...) {
     }
+  }
+
+  // `starting` is the step of the element whose start tag was just read.
+  void Flush(const std::string* starting) {
+    for (Held& h : held_) {
+      const bool in_start_tag = starting != nullptr && locator_ != nullptr &&
+                                locator_->getLineNumber() == h.line &&
+                                locator_->getColumnNumber() == h.column;
+      std::string xpath = in_start_tag ? path_ + "/" + *starting : path_;
+      report_.Add(h.severity, "schema", "schema.validity", std::move(h.message),
+                  Location{std::move(xpath), static_cast<std::int64_t>(h.line),
+                           static_cast<std::int64_t>(h.column)});
+    }
+    held_.clear();
   }
 
   Report& report_;
   std::size_t max_findings_;
   std::size_t seen_ = 0;
-  std::vector<std::string> path_;
+  const Locator* locator_ = nullptr;
+  std::string path_;
   std::vector<std::map<std::string, std::size_t>> counts_{1};
+  std::vector<Held> held_;
 };
 
 // Collects errors while the grammar is loaded.
@@ -175,6 +214,7 @@ class XercesValidator final : public SchemaValidator {
       MemBufInputSource source(reinterpret_cast<const XMLByte*>(doc.bytes.data()),
                                doc.bytes.size(), "document", false);
       reader->parse(source);
+      handler.Finish();
       if (handler.seen() > max_findings_) {
         report.Add(Severity::kInfo, "schema", "schema.more-findings",
                    std::to_string(handler.seen() - max_findings_) +

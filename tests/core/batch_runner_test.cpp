@@ -1,0 +1,121 @@
+#include "core/batch_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace kanta {
+namespace {
+
+// Counts documents alive at once, to check the bound on work in flight.
+std::atomic<int> g_alive{0};
+std::atomic<int> g_max_alive{0};
+
+struct Tracked : ParsedTree {
+  Tracked() {
+    const int now = ++g_alive;
+    int seen = g_max_alive.load();
+    while (now > seen && !g_max_alive.compare_exchange_weak(seen, now)) {
+    }
+  }
+  ~Tracked() override { --g_alive; }
+};
+
+class CountingSource final : public DocumentSource {
+ public:
+  explicit CountingSource(int n) : n_(n) {}
+  std::optional<Document> Next() override {
+    if (i_ >= n_) return std::nullopt;
+    Document d;
+    d.source = "doc-" + std::to_string(i_++);
+    d.tree = std::make_unique<Tracked>();
+    return d;
+  }
+
+ private:
+  int n_;
+  int i_ = 0;
+};
+
+// Marks documents whose number is divisible by 3 invalid, sleeps a little on
+// even ones so workers finish out of order.
+class JudgeStage final : public Stage {
+ public:
+  std::string_view name() const override { return "judge"; }
+  Result<Verdict> Process(Document& doc, Report& report) const override {
+    const int n = std::stoi(doc.source.substr(4));
+    if (n % 2 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (n % 3 == 0) report.Add(Severity::kError, name(), "test.div3", "divisible by 3");
+    if (n == 7) throw std::runtime_error("boom");
+    if (n == 11) return Internal("stage broke");
+    return Verdict::kContinue;
+  }
+};
+
+class CollectingSink final : public ReportSink {
+ public:
+  void Accept(Report r) override { reports.push_back(std::move(r)); }
+  std::vector<Report> reports;
+};
+
+TEST(BatchRunnerTest, EmitsReportsInInputOrderWithManyWorkers) {
+  Pipeline p;
+  p.Add(std::make_unique<JudgeStage>());
+  BatchRunner runner(p, BatchOptions{4, 8});
+  CountingSource source(300);
+  CollectingSink sink;
+  BatchTotals totals = runner.Run(source, sink);
+  ASSERT_EQ(sink.reports.size(), 300u);
+  for (std::size_t i = 0; i < sink.reports.size(); ++i) {
+    EXPECT_EQ(sink.reports[i].index(), i);
+    EXPECT_EQ(sink.reports[i].path(), "doc-" + std::to_string(i));
+  }
+  EXPECT_EQ(totals.documents, 300u);
+  EXPECT_EQ(totals.errors, 2u);  // 7 threw, 11 failed to run
+  EXPECT_EQ(totals.internal_errors, 2u);
+  EXPECT_EQ(totals.invalid, 100u);  // multiples of 3 in 0..299; neither 7 nor 11 is one
+  EXPECT_EQ(totals.valid, 300u - 100u - 2u);
+}
+
+TEST(BatchRunnerTest, KeepsDocumentsInFlightWithinTheBound) {
+  g_max_alive = 0;
+  Pipeline p;
+  p.Add(std::make_unique<JudgeStage>());
+  BatchRunner runner(p, BatchOptions{2, 5});
+  CountingSource source(500);
+  CollectingSink sink;
+  runner.Run(source, sink);
+  EXPECT_EQ(sink.reports.size(), 500u);
+  // The producer may hold one document while waiting for a slot.
+  EXPECT_LE(g_max_alive.load(), 6);
+  EXPECT_EQ(g_alive.load(), 0);
+}
+
+TEST(BatchRunnerTest, ThrowingStageBecomesAnInternalErrorNotACrash) {
+  Pipeline p;
+  p.Add(std::make_unique<JudgeStage>());
+  BatchRunner runner(p, BatchOptions{1, 0});
+  CountingSource source(8);
+  CollectingSink sink;
+  runner.Run(source, sink);
+  const Report& r = sink.reports[7];
+  EXPECT_EQ(r.outcome(), Outcome::kError);
+  EXPECT_EQ(r.stopped_at, "judge");
+  ASSERT_FALSE(r.findings().empty());
+  EXPECT_EQ(r.findings().back().rule, "internal.stage-failed");
+  EXPECT_NE(r.findings().back().message.find("boom"), std::string::npos);
+}
+
+TEST(BatchRunnerTest, EmptyBatchEndsAtOnce) {
+  Pipeline p;
+  BatchRunner runner(p, BatchOptions{3, 0});
+  CountingSource source(0);
+  CollectingSink sink;
+  EXPECT_EQ(runner.Run(source, sink).documents, 0u);
+}
+
+}  // namespace
+}  // namespace kanta
