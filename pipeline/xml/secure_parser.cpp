@@ -40,6 +40,13 @@ void OnError(void* user_data, xmlErrorPtr error) {
                          Trimmed(error->message), loc);
       return;
     }
+    // A namespace error (an undeclared prefix) leaves the document
+    // well-formed XML but breaks its meaning: an error, and parsing goes on.
+    if (error->domain == XML_FROM_NAMESPACE) {
+      state->report->Add(Severity::kError, state->stage, "xml.namespace-error",
+                         "namespace error: " + Trimmed(error->message), loc);
+      return;
+    }
     // After the first fatal error libxml2 reports follow-on noise; one clear
     // finding is more useful than a cascade.
     if (state->fatal_count++ > 0) return;

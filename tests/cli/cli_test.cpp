@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out, err;
 };
@@ -31,7 +31,7 @@ std::string Quote(const std::string& s) {
 
 // Runs the program with `args` (a shell-quoted list is built here); stdin
 // from `input` when given. A run longer than 120 s is killed (exit 124).
-Run Cli(const std::vector<std::string>& args, const std::string& input = "") {
+CliRun Cli(const std::vector<std::string>& args, const std::string& input = "") {
   testing::TempDir t;
   std::string cmd = "timeout 120 " + Quote(KANTA_BIN);
   for (const auto& a : args) cmd += " " + Quote(a);
@@ -43,7 +43,7 @@ Run Cli(const std::vector<std::string>& args, const std::string& input = "") {
   }
   cmd += " > " + Quote((t.path() / "out").string()) + " 2> " + Quote((t.path() / "err").string());
   const int rc = std::system(cmd.c_str());
-  Run r;
+  CliRun r;
   r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   r.out = testing::ReadFile(t.path() / "out");
   r.err = testing::ReadFile(t.path() / "err");
@@ -78,10 +78,10 @@ std::vector<std::string> Rules(const Object::Ptr& doc) {
 fs::path Samples() { return testing::SourceDir() / "samples"; }
 
 TEST(CliTest, HelpAndVersionExitZero) {
-  Run help = Cli({"validate", "--help"});
+  CliRun help = Cli({"validate", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--schema-engine"), std::string::npos);
-  Run version = Cli({"--version"});
+  CliRun version = Cli({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_NE(version.out.find("kanta-pipeline"), std::string::npos);
 }
@@ -91,17 +91,17 @@ TEST(CliTest, UsageAndConfigurationErrorsExitTwo) {
   EXPECT_EQ(Cli({"validate", "--jobs", "x", "a.xml"}).exit_code, 2);
   EXPECT_EQ(Cli({"validate", "--format", "pdf", "a.xml"}).exit_code, 2);
   EXPECT_EQ(Cli({"frobnicate"}).exit_code, 2);
-  Run missing = Cli({"validate", "/nonexistent/doc.xml"});
+  CliRun missing = Cli({"validate", "/nonexistent/doc.xml"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/doc.xml"), std::string::npos);
-  Run schema = Cli({"validate", "--schema-dir", "/nonexistent", Samples().string()});
+  CliRun schema = Cli({"validate", "--schema-dir", "/nonexistent", Samples().string()});
   EXPECT_EQ(schema.exit_code, 2);
   EXPECT_NE(schema.err.find("schema"), std::string::npos);
 }
 
 TEST(CliTest, ValidSamplesPassWithBothEnginesAndExitZero) {
   for (const char* engine : {"libxml2", "xerces"}) {
-    Run r = Cli({"validate", "--schema-engine", engine, "--format", "json",
+    CliRun r = Cli({"validate", "--schema-engine", engine, "--format", "json",
                  (Samples() / "documents/valid").string(), (Samples() / "messages").string()});
     EXPECT_EQ(r.exit_code, 0) << engine << "\n" << r.out << r.err;
     Object::Ptr report = ParseJson(r.out);
@@ -112,7 +112,7 @@ TEST(CliTest, ValidSamplesPassWithBothEnginesAndExitZero) {
 }
 
 TEST(CliTest, InvalidSamplesExitOneWithAFindingEach) {
-  Run r = Cli({"validate", "--format", "json", (Samples() / "documents/invalid").string()});
+  CliRun r = Cli({"validate", "--format", "json", (Samples() / "documents/invalid").string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto docs = ByName(ParseJson(r.out));
   ASSERT_FALSE(docs.empty());
@@ -123,7 +123,7 @@ TEST(CliTest, InvalidSamplesExitOneWithAFindingEach) {
 }
 
 TEST(CliTest, ArchiveMessageIsUnwrappedAndReportedWithItsId) {
-  Run r = Cli({"validate", "--format", "json", (Samples() / "messages").string()});
+  CliRun r = Cli({"validate", "--format", "json", (Samples() / "messages").string()});
   auto report = ParseJson(r.out);
   Array::Ptr docs = report->getArray("documents");
   ASSERT_GE(docs->size(), 1u);
@@ -139,7 +139,7 @@ TEST(CliTest, ArchiveMessageIsUnwrappedAndReportedWithItsId) {
 TEST(CliTest, ReadsStandardInput) {
   const auto valid = testing::XmlFilesUnder(Samples() / "documents/valid");
   ASSERT_FALSE(valid.empty());
-  Run r = Cli({"validate", "--format", "json", "-"}, testing::ReadFile(valid.front()));
+  CliRun r = Cli({"validate", "--format", "json", "-"}, testing::ReadFile(valid.front()));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(ByName(ParseJson(r.out)).count("-"), 1u);
 }
@@ -148,7 +148,7 @@ TEST(CliTest, WritesJunitAndHtmlReportsToAFile) {
   testing::TempDir t;
   for (const char* format : {"junit", "html"}) {
     const fs::path out = t.path() / (std::string("report.") + format);
-    Run r = Cli({"validate", "--format", format, "--out", out.string(),
+    CliRun r = Cli({"validate", "--format", format, "--out", out.string(),
                  (Samples() / "documents").string()});
     EXPECT_EQ(r.exit_code, 1);
     const std::string text = testing::ReadFile(out);
@@ -210,7 +210,7 @@ TEST(CliTest, HostileInputsAreRefusedAndTheBatchGoesOn) {
   ASSERT_FALSE(valid.empty());
   put("99-valid.xml", testing::ReadFile(valid.front()));
 
-  Run r = Cli({"validate", "--jobs", "2", "--format", "json", d.string()});
+  CliRun r = Cli({"validate", "--jobs", "2", "--format", "json", d.string()});
   ASSERT_NE(r.exit_code, 124) << "the run hung";
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out.find("root:x:0"), std::string::npos) << "/etc/passwd leaked";

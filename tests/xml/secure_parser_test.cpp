@@ -161,3 +161,20 @@ TEST_F(SecureParserTest, ReportsEmptyInput) {
 
 }  // namespace
 }  // namespace kanta::xml
+
+namespace kanta::xml {
+namespace {
+
+TEST(SecureParserNamespaceTest, UndeclaredPrefixIsAnErrorButTheTreeIsKept) {
+  Report report;
+  SecureParser parser;
+  auto tree = parser.Parse("<r><v xsi:type='CD'/></r>", "t", "parse", report);
+  ASSERT_TRUE(tree.ok());
+  EXPECT_NE(*tree, nullptr);
+  ASSERT_EQ(report.findings().size(), 1u);
+  EXPECT_EQ(report.findings()[0].rule, "xml.namespace-error");
+  EXPECT_EQ(report.findings()[0].severity, Severity::kError);
+}
+
+}  // namespace
+}  // namespace kanta::xml
