@@ -42,7 +42,7 @@ void HtmlWriter::Accept(Report r) {
          XmlEscaped(r.facts.id) + "</code></td><td>" + XmlEscaped(CountsText(r)) + "</td></tr>\n";
   rows_.Write(row);
   if (r.findings().empty()) return;
-  std::string d = "<details id=\"" + anchor + "\"" + (o != Outcome::kValid ? " open" : "") +
+  std::string d = "<details id=\"" + anchor + "\"" + (o != Outcome::kValid ? " open=\"open\"" : "") +
                   "><summary>" + XmlEscaped(r.path()) + " — " + verdict + "</summary>\n";
   if (!r.envelope.kind.empty()) {
     d += "<p>in " + XmlEscaped(r.envelope.kind) + " <code>" + XmlEscaped(r.envelope.id) +
