@@ -15,7 +15,37 @@ BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipel
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
 }
 
+namespace {
+
+void Count(const Report& report, BatchTotals& totals) {
+  ++totals.documents;
+  switch (report.outcome()) {
+    case Outcome::kValid: ++totals.valid; break;
+    case Outcome::kInvalid: ++totals.invalid; break;
+    case Outcome::kError: ++totals.errors; break;
+  }
+  if (!report.internal_error().ok() && report.internal_error().code() == StatusCode::kInternal) {
+    ++totals.internal_errors;
+  }
+}
+
+}  // namespace
+
 BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
+  if (jobs_ == 1) {
+    // One worker: run on this thread; no hand-offs, same order and output.
+    BatchTotals totals;
+    std::size_t index = 0;
+    while (std::optional<Document> doc = source.Next()) {
+      doc->index = index++;
+      Report report(doc->index, doc->source);
+      pipeline_.Run(*doc, report);
+      doc.reset();
+      Count(report, totals);
+      sink.Accept(std::move(report));
+    }
+    return totals;
+  }
   // One mutex guards the work queue, the finished map and the counters; the
   // work per document (milliseconds) dwarfs the time spent holding it.
   std::mutex mu;
@@ -93,16 +123,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
     }
     slot_free.notify_one();
     ++next_to_emit;
-    ++totals.documents;
-    switch (report.outcome()) {
-      case Outcome::kValid: ++totals.valid; break;
-      case Outcome::kInvalid: ++totals.invalid; break;
-      case Outcome::kError: ++totals.errors; break;
-    }
-    if (!report.internal_error().ok() &&
-        report.internal_error().code() == StatusCode::kInternal) {
-      ++totals.internal_errors;
-    }
+    Count(report, totals);
     sink.Accept(std::move(report));
   }
   producer.join();

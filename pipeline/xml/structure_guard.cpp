@@ -48,6 +48,17 @@ class Units {
   }
   // Moves past the next occurrence of `term`, counting newlines.
   void skip_past(const char* term, std::int64_t& line) {
+    if (width_ == 1) {
+      const char* base = b_.data();
+      const char* p = base + pos_;
+      const char* end = base + b_.size();
+      const std::size_t n = std::strlen(term);
+      const void* hit = memmem(p, static_cast<std::size_t>(end - p), term, n);
+      const char* stop = hit != nullptr ? static_cast<const char*>(hit) + n : end;
+      for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', stop - q))); ++q) ++line;
+      pos_ = static_cast<std::size_t>(stop - base);
+      return;
+    }
     while (!done()) {
       if (starts_with(term)) {
         advance(std::strlen(term));
@@ -123,6 +134,49 @@ GuardResult ScanStructure(std::string_view b, const GuardLimits& limits) {
     if (!IsNameStart(c)) continue;
     // A start tag: count attributes ('=' outside quotes) up to the closing '>'.
     const std::int64_t tag_line = line;
+    if (width == 1) {
+      // Fast path for UTF-8: a tight byte loop over the tag.
+      const char* p = b.data() + u.pos();
+      const char* end = b.data() + b.size();
+      std::size_t attributes = 0;
+      char prev = 0;
+      bool closed = false, empty = false;
+      while (p < end) {
+        const char ch = *p;
+        if (ch == '"' || ch == '\'') {
+          const char* q = static_cast<const char*>(std::memchr(p + 1, ch, end - p - 1));
+          const char* stop = q != nullptr ? q : end;
+          for (const char* n = p; (n = static_cast<const char*>(std::memchr(n, '\n', stop - n))); ++n) ++line;
+          p = q != nullptr ? q + 1 : end;
+          prev = ch;
+          continue;
+        }
+        if (ch == '\n') ++line;
+        if (ch == '=' && ++attributes > limits.max_attributes) {
+          r.problem = GuardResult::Problem::kAttributes;
+          r.line = tag_line;
+          r.value = attributes;
+          return r;
+        }
+        if (ch == '>') {
+          closed = true;
+          empty = prev == '/';
+          ++p;
+          break;
+        }
+        if (ch == '<') break;
+        prev = ch;
+        ++p;
+      }
+      u.advance(static_cast<std::size_t>(p - (b.data() + u.pos())));
+      if (closed && !empty && ++depth > limits.max_depth) {
+        r.problem = GuardResult::Problem::kDepth;
+        r.line = tag_line;
+        r.value = depth;
+        return r;
+      }
+      continue;
+    }
     std::size_t attributes = 0;
     unsigned quote = 0, prev = 0;
     bool closed = false, empty = false;
