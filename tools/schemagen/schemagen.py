@@ -10,7 +10,8 @@ With --check, writes nothing and exits 1 when a generated file is out of date
 
 classes.model, one class per block:
 
-    class NAME [ids]          ids: the class carries an optional xs:ID "ID" attribute
+    class NAME [ids] [typeid] ids: the class carries an optional xs:ID "ID" attribute;
+                              typeid: its typeId is required, not optional
       element TYPE [?|*|+]    child elements in order; TYPE "-" for a reference
       prefix:element [?|*|+]  a global element of another namespace (hl7fi, sdtc)
       choice [?|*|+]          the indented lines below form a choice
@@ -59,7 +60,8 @@ def parse_classes(path):
         if indent == 0:
             if words[0] != "class":
                 sys.exit(f"{path}:{n}: expected 'class NAME'")
-            cur = {"name": words[1], "ids": "ids" in words[2:], "items": [], "attrs": []}
+            cur = {"name": words[1], "ids": "ids" in words[2:], "typeid": "typeid" in words[2:],
+                   "items": [], "attrs": []}
             classes.append(cur)
             continue
         if words[0].startswith("@"):
@@ -142,7 +144,13 @@ def classes_xsd(classes):
                '      </xs:extension>\n    </xs:complexContent>\n  </xs:complexType>\n\n')
     for c in classes:
         out.append(f'  <xs:complexType name="POCD_MT000040.{c["name"]}">\n    <xs:sequence>\n')
-        out.append('      <xs:group ref="hl7:InfrastructureRoot"/>\n')
+        if c["typeid"]:
+            # The document itself must say which standard it follows.
+            out.append('      <xs:element name="realmCode" type="hl7:CS" minOccurs="0" maxOccurs="unbounded"/>\n'
+                       '      <xs:element name="typeId" type="hl7:POCD_MT000040.InfrastructureRoot.typeId"/>\n'
+                       '      <xs:element name="templateId" type="hl7:POCD_MT000040.InfrastructureRoot.templateId" minOccurs="0" maxOccurs="unbounded"/>\n')
+        else:
+            out.append('      <xs:group ref="hl7:InfrastructureRoot"/>\n')
         for item in c["items"]:
             if item.get("choice"):
                 out.append(f'      <xs:choice{occurs(item["card"])}>\n')
