@@ -14,6 +14,7 @@
 #include "formats/intake_stage.h"
 #include "formats/parse_stage.h"
 #include "report/report_writer.h"
+#include "validate/rules/rules_stage.h"
 #include "validate/schema/schema_stage.h"
 
 namespace kanta::cli {
@@ -49,6 +50,36 @@ Result<std::string> ResolveSchema(const CommonOptions& o) {
   return validate::FindSchemaEntry(home + "/schemas/cda");
 }
 
+// The bundled rule sets (unless turned off) and those given with --rules,
+// compiled once. Bundled sets decide for themselves which documents they
+// apply to; all run on CDA documents and archive messages.
+Result<std::vector<validate::rules::RuleSet>> LoadRules(const CommonOptions& o,
+                                                        std::vector<std::string>& files) {
+  std::vector<std::string> inputs = o.rules;
+  if (!o.no_default_rules) {
+    const std::string home = DataHome();
+    if (!home.empty()) inputs.insert(inputs.begin(), home + "/schemas/rules");
+  }
+  std::vector<validate::rules::RuleSet> sets;
+  for (const std::string& in : inputs) {
+    ASSIGN_OR_RETURN(std::vector<std::string> expanded, ExpandInputPaths({in}));
+    for (const std::string& f : expanded) {
+      if (f.size() < 4 || f.compare(f.size() - 4, 4, ".sch") != 0) continue;
+      validate::rules::SchematronOptions so;
+      so.phase = o.phase;
+      ASSIGN_OR_RETURN(auto schema, validate::rules::CompiledSchematron::Load(f, so));
+      for (const std::string& w : schema->load_warnings()) {
+        std::cerr << "kanta-pipeline: warning: " << f << ": " << w << "\n";
+      }
+      files.push_back(f);
+      sets.push_back(validate::rules::RuleSet{
+          std::shared_ptr<const validate::rules::CompiledSchematron>(std::move(schema)),
+          {DocumentKind::kCda, DocumentKind::kArchiveMessage}});
+    }
+  }
+  return sets;
+}
+
 }  // namespace
 
 void AddDocumentOptions(CLI::App& cmd, CommonOptions& o) {
@@ -76,6 +107,12 @@ void AddDocumentOptions(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--max-schema-findings", o.max_schema_findings,
                  "schema findings listed per document (the rest are counted)")
       ->capture_default_str();
+  cmd.add_option("--rules", o.rules,
+                 "Schematron rule set (.sch) or folder of them to run as well (repeatable)");
+  cmd.add_flag("--no-default-rules", o.no_default_rules,
+               "do not run the bundled rule sets (schemas/rules)");
+  cmd.add_option("--phase", o.phase,
+                 "Schematron phase to run (default: each schema's defaultPhase, else #ALL)");
   cmd.add_flag("-q,--quiet", o.quiet, "text format: list only documents that are not valid");
   cmd.add_flag("--no-progress", o.no_progress, "no progress line on a terminal");
 }
@@ -115,10 +152,17 @@ int RunValidate(const CommonOptions& o) {
   limits.max_attributes = o.max_attributes;
   limits.max_time = std::chrono::milliseconds(o.max_parse_ms);
 
+  std::vector<std::string> rule_files;
+  Result<std::vector<validate::rules::RuleSet>> rule_sets = LoadRules(o, rule_files);
+  if (!rule_sets.ok()) return ConfigError(rule_sets.status());
+
   Pipeline pipeline;
   pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{o.max_bytes}));
   pipeline.Add(std::make_unique<formats::ParseStage>(limits));
   pipeline.Add(std::make_unique<validate::SchemaStage>(std::move(*validator)));
+  if (!rule_sets->empty()) {
+    pipeline.Add(std::make_unique<validate::rules::RulesStage>(std::move(*rule_sets)));
+  }
 
   std::ofstream file;
   if (!o.out.empty()) {
@@ -142,6 +186,9 @@ int RunValidate(const CommonOptions& o) {
   run.settings = {{"schema", *schema_file},
                   {"schemaEngine", std::string(validate::SchemaEngineName(*engine))},
                   {"jobs", std::to_string(runner.jobs())}};
+  std::string rules_list;
+  for (const std::string& f : rule_files) rules_list += (rules_list.empty() ? "" : ";") + f;
+  run.settings.emplace_back("rules", rules_list);
   (*writer)->Begin(run);
 
   FileSource source(std::move(*paths), o.max_bytes);

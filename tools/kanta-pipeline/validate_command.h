@@ -20,6 +20,9 @@ struct CommonOptions {
   std::size_t max_attributes = 256;
   long max_parse_ms = 10000;
   std::size_t max_schema_findings = 100;
+  std::vector<std::string> rules;    // extra Schematron files or folders
+  bool no_default_rules = false;     // do not load schemas/rules/*.sch
+  std::string phase;                 // Schematron phase ("" = each schema's default)
   bool quiet = false;                // text: only documents that are not valid
   bool no_progress = false;
 };

@@ -1,0 +1,889 @@
+#include "validate/rules/schematron.h"
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "xml/node_path.h"
+#include "xml/xml_ptr.h"
+#include "xml/xml_tree.h"
+
+namespace fs = std::filesystem;
+
+namespace kanta::validate::rules {
+namespace {
+
+constexpr const char* kSchNs = "http://purl.oclc.org/dsdl/schematron";
+constexpr const char* kStage = "rules";
+
+// ---- small helpers over libxml2 --------------------------------------------
+
+bool IsSch(const xmlNode* n, const char* local) {
+  return n != nullptr && n->type == XML_ELEMENT_NODE && n->ns != nullptr &&
+         std::strcmp(reinterpret_cast<const char*>(n->ns->href), kSchNs) == 0 &&
+         (local == nullptr || std::strcmp(reinterpret_cast<const char*>(n->name), local) == 0);
+}
+
+std::string Attr(const xmlNode* n, const char* name) { return xml::Attribute(n, name); }
+
+std::vector<xmlNode*> SchChildren(const xmlNode* parent, const char* local) {
+  std::vector<xmlNode*> out;
+  for (xmlNode* c = parent != nullptr ? parent->children : nullptr; c != nullptr; c = c->next) {
+    if (IsSch(c, local)) out.push_back(c);
+  }
+  return out;
+}
+
+std::string Where(const xmlNode* n) {
+  std::string s = "<" + std::string(reinterpret_cast<const char*>(n->name));
+  for (const char* a : {"id", "context", "test"}) {
+    std::string v = Attr(n, a);
+    if (v.empty()) continue;
+    if (v.size() > 80) v = v.substr(0, 77) + "...";
+    s += " " + std::string(a) + "=\"" + v + "\"";
+    break;
+  }
+  return s + "> (line " + std::to_string(xmlGetLineNo(n)) + ")";
+}
+
+std::string NormalizeSpace(const std::string& in) {
+  std::string out;
+  bool space = false;
+  for (char c : in) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+Severity SeverityOf(const xmlNode* n) {
+  std::string role = Attr(n, "role");
+  if (role.empty()) role = Attr(n, "flag");
+  std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (role == "fatal") return Severity::kFatal;
+  if (role == "warning" || role == "warn") return Severity::kWarning;
+  if (role == "info" || role == "information" || role == "note") return Severity::kInfo;
+  return Severity::kError;
+}
+
+// ---- XPath checks ------------------------------------------------------------
+
+const std::set<std::string>& AllowedFunctions() {
+  static const std::set<std::string> f = {
+      // XPath 1.0 core library
+      "last", "position", "count", "id", "local-name", "namespace-uri", "name", "string", "concat",
+      "starts-with", "contains", "substring-before", "substring-after", "substring",
+      "string-length", "normalize-space", "translate", "boolean", "not", "true", "false", "lang",
+      "number", "sum", "floor", "ceiling", "round",
+      // node tests that look like calls
+      "node", "text", "comment", "processing-instruction",
+      // XSLT 1.0 functions this engine provides
+      "current", "document"};
+  return f;
+}
+
+// Removes string literals so their content is not mistaken for syntax.
+std::string WithoutLiterals(const std::string& e) {
+  std::string out;
+  char quote = 0;
+  for (char c : e) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out += ' ';
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The first function name in `expr` this engine does not support, or "".
+std::string UnsupportedFunction(const std::string& expr) {
+  static const std::regex call(R"(([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*\()");
+  const std::string bare = WithoutLiterals(expr);
+  for (auto it = std::sregex_iterator(bare.begin(), bare.end(), call); it != std::sregex_iterator(); ++it) {
+    const std::string name = (*it)[1];
+    if (name == "and" || name == "or" || name == "div" || name == "mod") continue;
+    // An axis step like child::x( cannot occur; a preceding "::" means a node test.
+    const auto pos = static_cast<std::size_t>(it->position(0));
+    if (pos >= 2 && bare.compare(pos - 2, 2, "::") == 0 &&
+        (name == "node" || name == "text" || name == "comment" || name == "processing-instruction")) {
+      continue;
+    }
+    if (AllowedFunctions().count(name) == 0) return name;
+  }
+  return {};
+}
+
+// Literal arguments of document('...') calls; `dynamic` set when an argument
+// is not a literal.
+std::vector<std::string> DocumentArguments(const std::string& expr, bool& dynamic) {
+  std::vector<std::string> out;
+  static const std::regex call(R"re(document\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\))re");
+  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), call); it != std::sregex_iterator(); ++it) {
+    out.push_back((*it)[1].matched ? (*it)[1].str() : (*it)[2].str());
+  }
+  static const std::regex any(R"(document\s*\()");
+  const auto n = std::distance(std::sregex_iterator(expr.begin(), expr.end(), any), std::sregex_iterator());
+  dynamic = static_cast<std::size_t>(n) != out.size();
+  return out;
+}
+
+// Replaces $name by value for each param (longest names first), where the
+// next character cannot continue a name.
+std::string Substitute(std::string s, const std::vector<std::pair<std::string, std::string>>& params) {
+  for (const auto& [name, value] : params) {
+    const std::string key = "$" + name;
+    for (std::size_t p = 0; (p = s.find(key, p)) != std::string::npos;) {
+      const std::size_t end = p + key.size();
+      const bool continues = end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) ||
+                                                s[end] == '_' || s[end] == '-' || s[end] == '.');
+      if (continues) {
+        p = end;
+        continue;
+      }
+      s.replace(p, key.size(), value);
+      p += value.size();
+    }
+  }
+  return s;
+}
+
+void SubstituteTree(xmlNode* n, const std::vector<std::pair<std::string, std::string>>& params) {
+  for (; n != nullptr; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+      xml::XmlCharPtr v(xmlNodeListGetString(n->doc, a->children, 1));
+      if (!v) continue;
+      const std::string old = reinterpret_cast<const char*>(v.get());
+      const std::string now = Substitute(old, params);
+      if (now != old) xmlSetProp(n, a->name, BAD_CAST now.c_str());
+    }
+    SubstituteTree(n->children, params);
+  }
+}
+
+// Splits an XPath union at top level ("a | b").
+std::vector<std::string> SplitUnion(const std::string& e) {
+  std::vector<std::string> out;
+  int depth = 0;
+  char quote = 0;
+  std::string cur;
+  for (char c : e) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '[' || c == '(') {
+      ++depth;
+    } else if (c == ']' || c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// ---- compiled form -------------------------------------------------------------
+
+struct MessagePart {
+  enum class Kind { kText, kValueOf, kName } kind;
+  std::string text;
+  std::shared_ptr<xmlXPathCompExpr> expr;  // value-of select / name path
+};
+using Message = std::vector<MessagePart>;
+
+struct Assertion {
+  bool is_report = false;
+  std::string id;
+  Severity severity = Severity::kError;
+  std::string test_text;
+  std::shared_ptr<xmlXPathCompExpr> test;
+  Message message;
+  std::vector<Message> diagnostics;
+  bool needs_missing_document = false;
+};
+
+struct Let {
+  std::string name;
+  std::shared_ptr<xmlXPathCompExpr> expr;
+};
+
+// One branch of a rule context. Indexed: "prefix:local[predicates]" matched
+// against the element index, optionally pre-filtered by a templateId root.
+struct Branch {
+  bool indexed = false;
+  std::string uri, local;
+  std::shared_ptr<xmlXPathCompExpr> self_test;  // null: every element of that name
+  std::string template_root;                     // non-empty: pre-filter
+  std::shared_ptr<xmlXPathCompExpr> full;        // not indexed: evaluated from the root
+};
+
+struct Rule {
+  std::string id;
+  std::string context_text;
+  std::vector<Branch> branches;
+  std::vector<Let> lets;
+  std::vector<Assertion> assertions;
+};
+
+struct Pattern {
+  std::string id;
+  std::vector<Let> lets;
+  std::vector<Rule> rules;
+};
+
+struct CompExprDeleter {
+  void operator()(xmlXPathCompExpr* p) const { xmlXPathFreeCompExpr(p); }
+};
+
+}  // namespace
+
+struct CompiledSchematron::Impl {
+  std::string path, dir, title;
+  std::vector<std::pair<std::string, std::string>> namespaces;  // prefix, uri
+  std::vector<Let> schema_lets;
+  std::vector<Pattern> patterns;
+  std::map<std::string, xml::DocPtr> documents;  // document() files, preloaded
+  std::set<std::string> missing_documents;
+  std::size_t skipped_for_missing = 0;
+  std::vector<std::string> warnings;
+  std::size_t rules = 0, assertions = 0;
+};
+
+namespace {
+
+// Collects XPath compilation errors on the compile context.
+void OnXPathError(void* user, xmlErrorPtr e) {
+  auto* out = static_cast<std::string*>(user);
+  if (e != nullptr && out->empty() && e->message != nullptr) {
+    try {
+      *out = NormalizeSpace(e->message);
+    } catch (...) {
+    }
+  }
+}
+
+class Compiler {
+ public:
+  Compiler(CompiledSchematron::Impl& impl) : impl_(impl) {
+    ctxt_.reset(xmlXPathNewContext(nullptr));
+    ctxt_->error = &OnXPathError;
+    ctxt_->userData = &error_;
+  }
+
+  // Compiles `expr` found on `where`; checks functions and document() use.
+  Result<std::shared_ptr<xmlXPathCompExpr>> Compile(const std::string& expr, const xmlNode* where,
+                                                    bool* needs_missing = nullptr) {
+    if (Trim(expr).empty()) {
+      return FailedPrecondition(impl_.path + ": empty XPath in " + Where(where));
+    }
+    const std::string bad = UnsupportedFunction(expr);
+    if (!bad.empty()) {
+      return FailedPrecondition(impl_.path + ": " + Where(where) + " uses the function " + bad +
+                                "(), which is not XPath 1.0 / XSLT 1.0 as this engine supports it: " +
+                                expr);
+    }
+    bool dynamic = false;
+    for (const std::string& file : DocumentArguments(expr, dynamic)) {
+      RETURN_IF_ERROR(Preload(file, where));
+      if (impl_.missing_documents.count(file) != 0 && needs_missing != nullptr) *needs_missing = true;
+    }
+    if (dynamic) {
+      return FailedPrecondition(impl_.path + ": " + Where(where) +
+                                " calls document() with a computed argument; only a literal file "
+                                "name next to the schema is allowed");
+    }
+    error_.clear();
+    xmlXPathCompExpr* c = xmlXPathCtxtCompile(ctxt_.get(), BAD_CAST expr.c_str());
+    if (c == nullptr) {
+      return FailedPrecondition(impl_.path + ": " + Where(where) + ": XPath does not compile" +
+                                (error_.empty() ? "" : " (" + error_ + ")") + ": " + expr);
+    }
+    return std::shared_ptr<xmlXPathCompExpr>(c, CompExprDeleter());
+  }
+
+ private:
+  Status Preload(const std::string& file, const xmlNode* where) {
+    if (impl_.documents.count(file) != 0 || impl_.missing_documents.count(file) != 0) {
+      return Status::Ok();
+    }
+    if (file.find("://") != std::string::npos || file.rfind("file:", 0) == 0 ||
+        fs::path(file).is_absolute() || file.find("..") != std::string::npos) {
+      return FailedPrecondition(impl_.path + ": " + Where(where) + " reads document('" + file +
+                                "'); only files next to the schema may be read (no URLs, no "
+                                "absolute paths, no ..)");
+    }
+    const std::string full = (fs::path(impl_.dir) / file).string();
+    std::error_code ec;
+    if (!fs::is_regular_file(full, ec)) {
+      impl_.missing_documents.insert(file);
+      impl_.warnings.push_back("document('" + file + "') is missing next to the schema (" + full +
+                               "); the assertions that need it are skipped");
+      return Status::Ok();
+    }
+    xml::DocPtr doc(xmlReadFile(full.c_str(), nullptr, XML_PARSE_NONET));
+    if (!doc) return FailedPrecondition(impl_.path + ": cannot parse document('" + file + "')");
+    impl_.documents.emplace(file, std::move(doc));
+    return Status::Ok();
+  }
+
+  CompiledSchematron::Impl& impl_;
+  xml::XPathContextPtr ctxt_;
+  std::string error_;
+};
+
+// Loads `path`, replacing every sch:include by the element it names.
+Result<xml::DocPtr> LoadWithIncludes(const std::string& path, int depth = 0) {
+  if (depth > 16) return FailedPrecondition(path + ": includes nested too deeply (a cycle?)");
+  xml::DocPtr doc(xmlReadFile(path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOWARNING));
+  if (!doc) return FailedPrecondition("cannot read the Schematron file " + path);
+  std::vector<xmlNode*> includes;
+  std::function<void(xmlNode*)> find = [&](xmlNode* n) {
+    for (; n != nullptr; n = n->next) {
+      if (IsSch(n, "include")) includes.push_back(n);
+      else if (n->type == XML_ELEMENT_NODE) find(n->children);
+    }
+  };
+  find(xmlDocGetRootElement(doc.get()));
+  for (xmlNode* inc : includes) {
+    const std::string href = Attr(inc, "href");
+    if (href.empty() || href.find("://") != std::string::npos) {
+      return FailedPrecondition(path + ": " + Where(inc) + ": include needs a local href");
+    }
+    const std::string target = (fs::path(path).parent_path() / href).string();
+    ASSIGN_OR_RETURN(xml::DocPtr sub, LoadWithIncludes(target, depth + 1));
+    xmlNode* copy = xmlDocCopyNode(xmlDocGetRootElement(sub.get()), doc.get(), 1);
+    xmlReplaceNode(inc, copy);
+    xmlFreeNode(inc);
+  }
+  return doc;
+}
+
+// "prefix:local[...]" with only predicates after the name: indexable.
+bool ParseSimpleStep(const std::string& branch, std::string& prefix, std::string& local,
+                     std::string& predicates) {
+  std::string s = Trim(branch);
+  if (s.rfind("//", 0) == 0) s = s.substr(2);
+  std::size_t i = 0;
+  auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; };
+  while (i < s.size() && name_char(s[i])) ++i;
+  if (i == 0) return false;
+  std::string first = s.substr(0, i);
+  std::string second;
+  if (i < s.size() && s[i] == ':' && (i + 1 >= s.size() || s[i + 1] != ':')) {
+    const std::size_t j = ++i;
+    while (i < s.size() && name_char(s[i])) ++i;
+    if (i == j) return false;
+    second = s.substr(j, i - j);
+  }
+  std::string rest = s.substr(i);
+  // The rest must be bracketed predicates only.
+  int depth = 0;
+  char quote = 0;
+  for (char c : rest) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') quote = c;
+    else if (c == '[') ++depth;
+    else if (c == ']') --depth;
+    else if (depth == 0 && !(c == ' ' || c == '\t' || c == '\n' || c == '\r')) return false;
+  }
+  if (depth != 0) return false;
+  prefix = second.empty() ? "" : first;
+  local = second.empty() ? first : second;
+  predicates = Trim(rest);
+  return local != "node" && local != "text" && local != "comment";
+}
+
+}  // namespace
+
+CompiledSchematron::CompiledSchematron(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledSchematron::~CompiledSchematron() = default;
+const std::string& CompiledSchematron::path() const { return impl_->path; }
+const std::string& CompiledSchematron::title() const { return impl_->title; }
+std::size_t CompiledSchematron::rule_count() const { return impl_->rules; }
+std::size_t CompiledSchematron::assertion_count() const { return impl_->assertions; }
+const std::vector<std::string>& CompiledSchematron::load_warnings() const { return impl_->warnings; }
+
+Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::string& path,
+                                                                    const SchematronOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->dir = fs::path(path).parent_path().string();
+  ASSIGN_OR_RETURN(xml::DocPtr doc, LoadWithIncludes(path));
+  xmlNode* schema = xmlDocGetRootElement(doc.get());
+  if (!IsSch(schema, "schema")) {
+    return FailedPrecondition(path + ": the root element is not an ISO Schematron schema "
+                                     "(namespace http://purl.oclc.org/dsdl/schematron)");
+  }
+  std::string binding = Attr(schema, "queryBinding");
+  std::transform(binding.begin(), binding.end(), binding.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!(binding.empty() || binding == "xslt" || binding == "xslt1" || binding == "xpath" ||
+        binding == "xpath1")) {
+    return FailedPrecondition(path + ": query binding '" + binding +
+                              "' is not supported (XPath 1.0 only: xslt, xslt1, xpath or none)");
+  }
+  if (auto t = SchChildren(schema, "title"); !t.empty()) impl->title = NormalizeSpace(xml::TextOf(t[0]));
+
+  Compiler compiler(*impl);
+  for (xmlNode* ns : SchChildren(schema, "ns")) {
+    impl->namespaces.emplace_back(Attr(ns, "prefix"), Attr(ns, "uri"));
+  }
+  auto uri_of = [&](const std::string& prefix) -> std::string {
+    for (const auto& [p, u] : impl->namespaces)
+      if (p == prefix) return u;
+    return "\x01";  // undeclared: never matches, forces the XPath fallback
+  };
+  auto compile_lets = [&](const xmlNode* parent, std::vector<Let>& out) -> Status {
+    for (xmlNode* let : SchChildren(parent, "let")) {
+      const std::string value = Attr(let, "value");
+      if (value.empty()) {
+        return FailedPrecondition(path + ": " + Where(let) + " has no value attribute (let with "
+                                                             "element content is not supported)");
+      }
+      ASSIGN_OR_RETURN(auto e, compiler.Compile(value, let));
+      out.push_back(Let{Attr(let, "name"), std::move(e)});
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(compile_lets(schema, impl->schema_lets));
+
+  std::map<std::string, xmlNode*> diagnostics;
+  for (xmlNode* group : SchChildren(schema, "diagnostics")) {
+    for (xmlNode* d : SchChildren(group, "diagnostic")) diagnostics[Attr(d, "id")] = d;
+  }
+
+  // Phase.
+  std::string phase = options.phase.empty() ? Attr(schema, "defaultPhase") : options.phase;
+  std::set<std::string> active;
+  bool all = phase.empty() || phase == "#ALL";
+  if (!all) {
+    bool found = false;
+    for (xmlNode* ph : SchChildren(schema, "phase")) {
+      if (Attr(ph, "id") != phase) continue;
+      found = true;
+      for (xmlNode* a : SchChildren(ph, "active")) active.insert(Attr(a, "pattern"));
+      RETURN_IF_ERROR(compile_lets(ph, impl->schema_lets));
+    }
+    if (!found) return FailedPrecondition(path + ": no phase '" + phase + "'");
+  }
+
+  // Abstract patterns and rules, by id.
+  std::map<std::string, xmlNode*> abstract_patterns, abstract_rules;
+  std::vector<xmlNode*> patterns;
+  for (xmlNode* p : SchChildren(schema, "pattern")) {
+    if (Attr(p, "abstract") == "true") abstract_patterns[Attr(p, "id")] = p;
+    else patterns.push_back(p);
+    for (xmlNode* r : SchChildren(p, "rule")) {
+      if (Attr(r, "abstract") == "true") abstract_rules[Attr(r, "id")] = r;
+    }
+  }
+
+  // Message template of an assert/report or diagnostic.
+  std::function<Result<Message>(xmlNode*)> message_of = [&](xmlNode* a) -> Result<Message> {
+    Message m;
+    for (xmlNode* c = a->children; c != nullptr; c = c->next) {
+      if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+        m.push_back({MessagePart::Kind::kText, reinterpret_cast<const char*>(c->content), nullptr});
+      } else if (IsSch(c, "value-of")) {
+        ASSIGN_OR_RETURN(auto e, compiler.Compile(Attr(c, "select"), c));
+        m.push_back({MessagePart::Kind::kValueOf, "", std::move(e)});
+      } else if (IsSch(c, "name")) {
+        std::shared_ptr<xmlXPathCompExpr> e;
+        if (const std::string p = Attr(c, "path"); !p.empty()) {
+          ASSIGN_OR_RETURN(e, compiler.Compile(p, c));
+        }
+        m.push_back({MessagePart::Kind::kName, "", std::move(e)});
+      } else if (c->type == XML_ELEMENT_NODE) {
+        ASSIGN_OR_RETURN(Message inner, message_of(c));  // emph, dir, span, foreign: their text
+        for (auto& part : inner) m.push_back(std::move(part));
+      }
+    }
+    return m;
+  };
+
+  // Assertions of a rule, those of the rules it extends first.
+  std::function<Status(xmlNode*, Rule&, int)> add_assertions = [&](xmlNode* rule_node, Rule& rule,
+                                                                   int depth) -> Status {
+    if (depth > 32) return FailedPrecondition(path + ": " + Where(rule_node) + ": extends cycle");
+    for (xmlNode* c = rule_node->children; c != nullptr; c = c->next) {
+      if (IsSch(c, "extends")) {
+        const std::string target = Attr(c, "rule");
+        auto it = abstract_rules.find(target);
+        if (it == abstract_rules.end()) {
+          return FailedPrecondition(path + ": " + Where(c) + " extends the unknown abstract rule '" +
+                                    target + "'");
+        }
+        RETURN_IF_ERROR(add_assertions(it->second, rule, depth + 1));
+      } else if (IsSch(c, "assert") || IsSch(c, "report")) {
+        Assertion a;
+        a.is_report = IsSch(c, "report");
+        a.id = Attr(c, "id");
+        a.severity = SeverityOf(c);
+        a.test_text = Attr(c, "test");
+        ASSIGN_OR_RETURN(a.test, compiler.Compile(a.test_text, c, &a.needs_missing_document));
+        ASSIGN_OR_RETURN(a.message, message_of(c));
+        for (const std::string& ref : [&] {
+               std::vector<std::string> ids;
+               std::string list = Attr(c, "diagnostics"), cur;
+               for (char ch : list + " ") {
+                 if (ch == ' ' || ch == '\t' || ch == '\n') {
+                   if (!cur.empty()) ids.push_back(cur);
+                   cur.clear();
+                 } else {
+                   cur += ch;
+                 }
+               }
+               return ids;
+             }()) {
+          auto d = diagnostics.find(ref);
+          if (d == diagnostics.end()) {
+            return FailedPrecondition(path + ": " + Where(c) + " names the unknown diagnostic '" + ref + "'");
+          }
+          ASSIGN_OR_RETURN(Message dm, message_of(d->second));
+          a.diagnostics.push_back(std::move(dm));
+        }
+        if (a.needs_missing_document) ++impl->skipped_for_missing;
+        rule.assertions.push_back(std::move(a));
+      }
+    }
+    return Status::Ok();
+  };
+
+  for (std::size_t pi = 0; pi < patterns.size(); ++pi) {
+    xmlNode* p = patterns[pi];
+    const std::string pid = Attr(p, "id");
+    if (!all && active.count(pid) == 0) continue;
+    // An instance of an abstract pattern: its rules with the params put in.
+    xml::DocPtr instance_doc;
+    xmlNode* source = p;
+    if (const std::string isa = Attr(p, "is-a"); !isa.empty()) {
+      auto it = abstract_patterns.find(isa);
+      if (it == abstract_patterns.end()) {
+        return FailedPrecondition(path + ": " + Where(p) + " is-a unknown abstract pattern '" + isa + "'");
+      }
+      std::vector<std::pair<std::string, std::string>> params;
+      for (xmlNode* prm : SchChildren(p, "param")) params.emplace_back(Attr(prm, "name"), Attr(prm, "value"));
+      std::sort(params.begin(), params.end(),
+                [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+      instance_doc.reset(xmlCopyDoc(doc.get(), 0));
+      source = xmlDocCopyNode(it->second, instance_doc.get(), 1);
+      xmlDocSetRootElement(instance_doc.get(), source);
+      SubstituteTree(source->children, params);
+    }
+    Pattern pattern;
+    pattern.id = pid;
+    RETURN_IF_ERROR(compile_lets(p, pattern.lets));
+    if (source != p) RETURN_IF_ERROR(compile_lets(source, pattern.lets));
+    std::size_t ri = 0;
+    for (xmlNode* r : SchChildren(source, "rule")) {
+      ++ri;
+      if (Attr(r, "abstract") == "true") continue;
+      Rule rule;
+      rule.id = Attr(r, "id");
+      rule.context_text = Attr(r, "context");
+      if (rule.context_text.empty()) return FailedPrecondition(path + ": " + Where(r) + " has no context");
+      for (const std::string& branch_text : SplitUnion(rule.context_text)) {
+        Branch b;
+        std::string prefix, local, predicates;
+        const std::string t = Trim(branch_text);
+        if (t[0] != '/' || t.rfind("//", 0) == 0) {
+          if (ParseSimpleStep(t, prefix, local, predicates) && local != "*" &&
+              (prefix.empty() || uri_of(prefix) != "\x01")) {
+            b.indexed = true;
+            b.local = local;
+            b.uri = prefix.empty() ? "" : uri_of(prefix);
+            if (!predicates.empty()) {
+              const std::string qname = prefix.empty() ? local : prefix + ":" + local;
+              ASSIGN_OR_RETURN(b.self_test, compiler.Compile("self::" + qname + predicates, r));
+              static const std::regex tmpl(
+                  R"(^\[\s*(?:[\w.\-]+:)?templateId\s*\[\s*@root\s*=\s*'([^']+)'\s*(?:and\s+@extension\s*=\s*'[^']*'\s*)?\]\s*\]$)");
+              std::smatch m;
+              if (std::regex_match(predicates, m, tmpl)) b.template_root = m[1];
+            }
+          }
+        }
+        if (!b.indexed) {
+          const std::string full = t[0] == '/' ? t : "//" + t;
+          ASSIGN_OR_RETURN(b.full, compiler.Compile(full, r));
+        }
+        rule.branches.push_back(std::move(b));
+      }
+      RETURN_IF_ERROR(compile_lets(r, rule.lets));
+      RETURN_IF_ERROR(add_assertions(r, rule, 0));
+      if (rule.id.empty()) rule.id = pid.empty() ? "" : pid;
+      for (std::size_t ai = 0; ai < rule.assertions.size(); ++ai) {
+        Assertion& a = rule.assertions[ai];
+        if (a.id.empty()) a.id = !rule.id.empty() ? rule.id
+                                                  : "sch:" + std::to_string(pi + 1) + "." +
+                                                        std::to_string(ri) + "." + std::to_string(ai + 1);
+      }
+      impl->assertions += rule.assertions.size();
+      ++impl->rules;
+      pattern.rules.push_back(std::move(rule));
+    }
+    impl->patterns.push_back(std::move(pattern));
+  }
+  return std::unique_ptr<CompiledSchematron>(new CompiledSchematron(std::move(impl)));
+}
+
+// ---- evaluation ------------------------------------------------------------------
+
+namespace {
+
+struct EvalState {
+  const CompiledSchematron::Impl* impl;
+  xmlNode* rule_context = nullptr;
+};
+
+// current(): the node the rule fired on.
+void CurrentFunction(xmlXPathParserContextPtr pctxt, int nargs) {
+  auto* state = static_cast<EvalState*>(pctxt->context->userData);
+  if (nargs != 0) {
+    xmlXPathErr(pctxt, XPATH_INVALID_ARITY);
+    return;
+  }
+  valuePush(pctxt, xmlXPathNewNodeSet(state->rule_context));
+}
+
+// document('file'): a file next to the schema, preloaded at load time.
+void DocumentFunction(xmlXPathParserContextPtr pctxt, int nargs) {
+  auto* state = static_cast<EvalState*>(pctxt->context->userData);
+  if (nargs < 1) {
+    xmlXPathErr(pctxt, XPATH_INVALID_ARITY);
+    return;
+  }
+  for (int i = 1; i < nargs; ++i) xmlXPathFreeObject(valuePop(pctxt));
+  xml::XmlCharPtr name(xmlXPathPopString(pctxt));
+  auto it = state->impl->documents.find(reinterpret_cast<const char*>(name.get()));
+  if (it == state->impl->documents.end()) {
+    valuePush(pctxt, xmlXPathNewNodeSet(nullptr));
+    return;
+  }
+  valuePush(pctxt, xmlXPathNewNodeSet(reinterpret_cast<xmlNode*>(it->second.get())));
+}
+
+std::string QualifiedName(const xmlNode* n) {
+  if (n == nullptr) return {};
+  std::string s;
+  if (n->ns != nullptr && n->ns->prefix != nullptr) {
+    s = reinterpret_cast<const char*>(n->ns->prefix);
+    s += ':';
+  }
+  return s + reinterpret_cast<const char*>(n->name);
+}
+
+}  // namespace
+
+Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
+  if (doc == nullptr) return FailedPrecondition("no document to validate");
+  const Impl& impl = *impl_;
+  xml::XPathContextPtr ctxt(xmlXPathNewContext(doc));
+  if (!ctxt) return Internal("libxml2 could not create an XPath context");
+  EvalState state{&impl};
+  ctxt->userData = &state;
+  // Evaluation errors are counted, never printed: silence this context only.
+  ctxt->error = [](void*, xmlErrorPtr) {};
+  for (const auto& [prefix, uri] : impl.namespaces) {
+    xmlXPathRegisterNs(ctxt.get(), BAD_CAST prefix.c_str(), BAD_CAST uri.c_str());
+  }
+  xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "current", &CurrentFunction);
+  xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "document", &DocumentFunction);
+
+  // One walk: elements by {uri}local, and parents of templateId by root.
+  std::unordered_map<std::string, std::vector<xmlNode*>> by_name;
+  std::unordered_map<std::string, std::vector<xmlNode*>> by_template;
+  std::function<void(xmlNode*)> walk = [&](xmlNode* n) {
+    for (; n != nullptr; n = n->next) {
+      if (n->type != XML_ELEMENT_NODE) continue;
+      std::string key = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
+      key += '|';
+      key += reinterpret_cast<const char*>(n->name);
+      by_name[key].push_back(n);
+      if (std::strcmp(reinterpret_cast<const char*>(n->name), "templateId") == 0 && n->parent != nullptr) {
+        by_template[xml::Attribute(n, "root")].push_back(n->parent);
+      }
+      walk(n->children);
+    }
+  };
+  walk(xmlDocGetRootElement(doc));
+
+  xmlNode* root_node = reinterpret_cast<xmlNode*>(doc);
+  std::size_t eval_errors = 0;
+  auto at = [&](xmlNode* node) {
+    ctxt->node = node;
+    ctxt->contextSize = 1;
+    ctxt->proximityPosition = 1;
+  };
+  auto set_let = [&](const Let& let) {
+    xmlXPathObjectPtr v = xmlXPathCompiledEval(let.expr.get(), ctxt.get());
+    if (v == nullptr) {
+      ++eval_errors;
+      v = xmlXPathNewCString("");
+    }
+    xmlXPathRegisterVariable(ctxt.get(), BAD_CAST let.name.c_str(), v);  // takes ownership
+  };
+  auto render = [&](const Message& m, xmlNode* node) {
+    std::string s;
+    for (const MessagePart& part : m) {
+      switch (part.kind) {
+        case MessagePart::Kind::kText: s += part.text; break;
+        case MessagePart::Kind::kName: {
+          if (!part.expr) {
+            s += QualifiedName(node);
+            break;
+          }
+          at(node);
+          xml::XPathObjectPtr v(xmlXPathCompiledEval(part.expr.get(), ctxt.get()));
+          if (v && v->type == XPATH_NODESET && v->nodesetval != nullptr && v->nodesetval->nodeNr > 0) {
+            s += QualifiedName(v->nodesetval->nodeTab[0]);
+          }
+          break;
+        }
+        case MessagePart::Kind::kValueOf: {
+          at(node);
+          xml::XPathObjectPtr v(xmlXPathCompiledEval(part.expr.get(), ctxt.get()));
+          if (v) {
+            xml::XmlCharPtr str(xmlXPathCastToString(v.get()));
+            if (str) s += reinterpret_cast<const char*>(str.get());
+          }
+          break;
+        }
+      }
+    }
+    return NormalizeSpace(s);
+  };
+
+  at(root_node);
+  for (const Let& let : impl.schema_lets) set_let(let);
+
+  std::vector<xmlNode*> matched;
+  for (const Pattern& pattern : impl.patterns) {
+    at(root_node);
+    for (const Let& let : pattern.lets) set_let(let);
+    std::unordered_set<xmlNode*> claimed;
+    for (const Rule& rule : pattern.rules) {
+      matched.clear();
+      for (const Branch& b : rule.branches) {
+        if (b.indexed) {
+          const std::vector<xmlNode*>* candidates = nullptr;
+          if (!b.template_root.empty()) {
+            auto it = by_template.find(b.template_root);
+            if (it == by_template.end()) continue;
+            candidates = &it->second;
+          } else {
+            auto it = by_name.find(b.uri + "|" + b.local);
+            if (it == by_name.end()) continue;
+            candidates = &it->second;
+          }
+          for (xmlNode* n : *candidates) {
+            if (!b.template_root.empty()) {
+              const char* uri = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
+              if (b.local != reinterpret_cast<const char*>(n->name) || b.uri != uri) continue;
+            }
+            if (b.self_test) {
+              at(n);
+              state.rule_context = n;
+              const int r = xmlXPathCompiledEvalToBoolean(b.self_test.get(), ctxt.get());
+              if (r < 0) ++eval_errors;
+              if (r != 1) continue;
+            }
+            matched.push_back(n);
+          }
+        } else {
+          at(root_node);
+          xml::XPathObjectPtr v(xmlXPathCompiledEval(b.full.get(), ctxt.get()));
+          if (!v) {
+            ++eval_errors;
+            continue;
+          }
+          if (v->type == XPATH_NODESET && v->nodesetval != nullptr) {
+            for (int i = 0; i < v->nodesetval->nodeNr; ++i) matched.push_back(v->nodesetval->nodeTab[i]);
+          }
+        }
+      }
+      if (rule.branches.size() > 1) {
+        std::sort(matched.begin(), matched.end(), [](xmlNode* a, xmlNode* b) {
+          return xmlXPathCmpNodes(a, b) > 0;
+        });
+        matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+      }
+      for (xmlNode* node : matched) {
+        if (!claimed.insert(node).second) continue;  // an earlier rule of this pattern fired
+        state.rule_context = node;
+        at(node);
+        for (const Let& let : rule.lets) {
+          at(node);
+          set_let(let);
+        }
+        for (const Assertion& a : rule.assertions) {
+          if (a.needs_missing_document) continue;
+          at(node);
+          const int r = xmlXPathCompiledEvalToBoolean(a.test.get(), ctxt.get());
+          if (r < 0) {
+            ++eval_errors;
+            continue;
+          }
+          const bool fire = a.is_report ? r == 1 : r == 0;
+          if (!fire) continue;
+          std::string message = render(a.message, node);
+          for (const Message& d : a.diagnostics) {
+            const std::string extra = render(d, node);
+            if (!extra.empty()) message += " " + extra;
+          }
+          if (message.empty()) message = (a.is_report ? "report: " : "assertion failed: ") + a.test_text;
+          report.Add(a.severity, kStage, a.id, std::move(message),
+                     Location{xml::NodePath(node), node->type == XML_ELEMENT_NODE ? xmlGetLineNo(node) : 0, 0});
+        }
+      }
+    }
+  }
+  if (impl.skipped_for_missing > 0) {
+    std::string files;
+    for (const std::string& f : impl.missing_documents) files += (files.empty() ? "" : ", ") + f;
+    report.Add(Severity::kWarning, kStage, "rules.document-missing",
+               std::to_string(impl.skipped_for_missing) + " assertions of " +
+                   fs::path(impl.path).filename().string() + " were skipped: they read " + files +
+                   ", which is missing next to the schema");
+  }
+  if (eval_errors > 0) {
+    report.Add(Severity::kWarning, kStage, "rules.evaluation-error",
+               std::to_string(eval_errors) + " XPath evaluations of " +
+                   fs::path(impl.path).filename().string() +
+                   " failed on this document (an undeclared prefix or variable?) and were skipped");
+  }
+  return Status::Ok();
+}
+
+}  // namespace kanta::validate::rules
