@@ -244,6 +244,7 @@ struct Branch {
   std::string uri, local;
   std::shared_ptr<xmlXPathCompExpr> self_test;  // null: every element of that name
   std::string template_root;                     // non-empty: pre-filter
+  std::shared_ptr<xmlXPathCompExpr> tail;        // "first-step/tail": rest of the path
   std::shared_ptr<xmlXPathCompExpr> full;        // not indexed: evaluated from the root
 };
 
@@ -386,6 +387,32 @@ Result<xml::DocPtr> LoadWithIncludes(const std::string& path, int depth = 0) {
     xmlFreeNode(inc);
   }
   return doc;
+}
+
+// Splits "step[...]/rest" at the first '/' outside brackets and quotes, after
+// an optional leading "//". Returns false when there is no such '/'.
+bool SplitFirstStep(const std::string& branch, std::string& head, std::string& tail) {
+  std::string s = Trim(branch);
+  std::size_t start = s.rfind("//", 0) == 0 ? 2 : 0;
+  int depth = 0;
+  char quote = 0;
+  for (std::size_t i = start; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '[' || c == '(') {
+      ++depth;
+    } else if (c == ']' || c == ')') {
+      --depth;
+    } else if (c == '/' && depth == 0) {
+      head = s.substr(0, i);
+      tail = s.substr(i + 1);
+      return !tail.empty() && tail[0] != '/';  // "a//b" keeps the XPath route
+    }
+  }
+  return false;
 }
 
 // "prefix:local[...]" with only predicates after the name: indexable.
@@ -618,8 +645,10 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
         Branch b;
         std::string prefix, local, predicates;
         const std::string t = Trim(branch_text);
+        std::string head = t, tail;
+        const bool has_tail = SplitFirstStep(t, head, tail);
         if (t[0] != '/' || t.rfind("//", 0) == 0) {
-          if (ParseSimpleStep(t, prefix, local, predicates) && local != "*" &&
+          if (ParseSimpleStep(head, prefix, local, predicates) && local != "*" &&
               (prefix.empty() || uri_of(prefix) != "\x01")) {
             b.indexed = true;
             b.local = local;
@@ -631,6 +660,9 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
                   R"(^\[\s*(?:[\w.\-]+:)?templateId\s*\[\s*@root\s*=\s*'([^']+)'\s*(?:and\s+@extension\s*=\s*'[^']*'\s*)?\]\s*\]$)");
               std::smatch m;
               if (std::regex_match(predicates, m, tmpl)) b.template_root = m[1];
+            }
+            if (has_tail) {
+              ASSIGN_OR_RETURN(b.tail, compiler.Compile(tail, r));
             }
           }
         }
@@ -795,6 +827,7 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
     std::unordered_set<xmlNode*> claimed;
     for (const Rule& rule : pattern.rules) {
       matched.clear();
+      bool sort_needed = rule.branches.size() > 1;
       for (const Branch& b : rule.branches) {
         if (b.indexed) {
           const std::vector<xmlNode*>* candidates = nullptr;
@@ -819,7 +852,21 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
               if (r < 0) ++eval_errors;
               if (r != 1) continue;
             }
-            matched.push_back(n);
+            if (!b.tail) {
+              matched.push_back(n);
+              continue;
+            }
+            at(n);
+            state.rule_context = n;
+            xml::XPathObjectPtr v(xmlXPathCompiledEval(b.tail.get(), ctxt.get()));
+            if (!v) {
+              ++eval_errors;
+              continue;
+            }
+            if (v->type == XPATH_NODESET && v->nodesetval != nullptr) {
+              for (int i = 0; i < v->nodesetval->nodeNr; ++i) matched.push_back(v->nodesetval->nodeTab[i]);
+              sort_needed = true;
+            }
           }
         } else {
           at(root_node);
@@ -833,7 +880,7 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
           }
         }
       }
-      if (rule.branches.size() > 1) {
+      if (sort_needed) {
         std::sort(matched.begin(), matched.end(), [](xmlNode* a, xmlNode* b) {
           return xmlXPathCmpNodes(a, b) > 0;
         });
