@@ -278,6 +278,8 @@ struct CompiledSchematron::Impl {
   std::size_t skipped_for_missing = 0;
   std::vector<std::string> warnings;
   std::size_t rules = 0, assertions = 0;
+  bool uses_index = false;           // some rule context is matched via the index
+  bool uses_template_index = false;  // some is pre-filtered by templateId root
 };
 
 namespace {
@@ -670,6 +672,8 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
           const std::string full = t[0] == '/' ? t : "//" + t;
           ASSIGN_OR_RETURN(b.full, compiler.Compile(full, r));
         }
+        if (b.indexed) impl->uses_index = true;
+        if (!b.template_root.empty()) impl->uses_template_index = true;
         rule.branches.push_back(std::move(b));
       }
       RETURN_IF_ERROR(compile_lets(r, rule.lets));
@@ -753,23 +757,38 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
   xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "current", &CurrentFunction);
   xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "document", &DocumentFunction);
 
-  // One walk: elements by {uri}local, and parents of templateId by root.
-  std::unordered_map<std::string, std::vector<xmlNode*>> by_name;
-  std::unordered_map<std::string, std::vector<xmlNode*>> by_template;
-  std::function<void(xmlNode*)> walk = [&](xmlNode* n) {
-    for (; n != nullptr; n = n->next) {
-      if (n->type != XML_ELEMENT_NODE) continue;
-      std::string key = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
-      key += '|';
-      key += reinterpret_cast<const char*>(n->name);
-      by_name[key].push_back(n);
-      if (std::strcmp(reinterpret_cast<const char*>(n->name), "templateId") == 0 && n->parent != nullptr) {
-        by_template[xml::Attribute(n, "root")].push_back(n->parent);
+  // One walk, only when some rule needs it: elements by local name (the
+  // namespace is checked on lookup), and parents of templateId by root.
+  // Keys view the tree's own strings, so the walk allocates only for lists.
+  std::unordered_map<std::string_view, std::vector<xmlNode*>> by_name;
+  std::unordered_map<std::string_view, std::vector<xmlNode*>> by_template;
+  if (impl.uses_index) {
+    std::vector<xmlNode*> stack{xmlDocGetRootElement(doc)};
+    while (!stack.empty()) {
+      xmlNode* n = stack.back();
+      stack.pop_back();
+      for (; n != nullptr; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        const std::string_view name(reinterpret_cast<const char*>(n->name));
+        by_name[name].push_back(n);
+        if (impl.uses_template_index && name == "templateId" && n->parent != nullptr) {
+          for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+            if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), "root") == 0 &&
+                a->children != nullptr && a->children->next == nullptr && a->children->content != nullptr) {
+              by_template[reinterpret_cast<const char*>(a->children->content)].push_back(n->parent);
+            }
+          }
+        }
+        if (n->children != nullptr) {
+          // Depth first in document order: finish this subtree before the
+          // next sibling.
+          if (n->next != nullptr) stack.push_back(n->next);
+          stack.push_back(n->children);
+          break;
+        }
       }
-      walk(n->children);
     }
-  };
-  walk(xmlDocGetRootElement(doc));
+  }
 
   xmlNode* root_node = reinterpret_cast<xmlNode*>(doc);
   std::size_t eval_errors = 0;
@@ -836,15 +855,13 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
             if (it == by_template.end()) continue;
             candidates = &it->second;
           } else {
-            auto it = by_name.find(b.uri + "|" + b.local);
+            auto it = by_name.find(b.local);
             if (it == by_name.end()) continue;
             candidates = &it->second;
           }
           for (xmlNode* n : *candidates) {
-            if (!b.template_root.empty()) {
-              const char* uri = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
-              if (b.local != reinterpret_cast<const char*>(n->name) || b.uri != uri) continue;
-            }
+            const char* uri = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
+            if (b.uri != uri || b.local != reinterpret_cast<const char*>(n->name)) continue;
             if (b.self_test) {
               at(n);
               state.rule_context = n;
