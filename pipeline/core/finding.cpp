@@ -57,8 +57,13 @@ std::string_view VerdictName(Verdict v) {
 
 void Report::Add(Severity severity, std::string_view stage, std::string_view rule,
                  std::string message, Location location) {
-  findings_.push_back(Finding{severity, std::string(stage), std::string(rule),
-                              std::move(message), std::move(location)});
+  Finding f;
+  f.severity = severity;
+  f.stage = std::string(stage);
+  f.rule = std::string(rule);
+  f.message = std::move(message);
+  f.location = std::move(location);
+  findings_.push_back(std::move(f));
 }
 
 std::size_t Report::Count(Severity s) const {

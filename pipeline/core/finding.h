@@ -39,6 +39,10 @@ struct Finding {
   std::string rule;     // stable id, e.g. "xml.depth-limit", "KANTA-HDR-001"
   std::string message;  // what is wrong and, where possible, what to do
   Location location;
+  // Set by rule engines: the test expression, and whether the finding is a
+  // successful report rather than a failed assertion (SVRL tells them apart).
+  std::string test;
+  bool report = false;
 };
 
 // The verdict the report writers show for one document.

@@ -10,17 +10,18 @@ std::string_view ReportFormatName(ReportFormat f) {
     case ReportFormat::kJson: return "json";
     case ReportFormat::kJunit: return "junit";
     case ReportFormat::kHtml: return "html";
+    case ReportFormat::kSvrl: return "svrl";
   }
   return "text";
 }
 
 Result<ReportFormat> ParseReportFormat(std::string_view name) {
   for (ReportFormat f : {ReportFormat::kText, ReportFormat::kJson, ReportFormat::kJunit,
-                         ReportFormat::kHtml}) {
+                         ReportFormat::kHtml, ReportFormat::kSvrl}) {
     if (ReportFormatName(f) == name) return f;
   }
   return InvalidArgument("unknown report format '" + std::string(name) +
-                         "' (expected text, json, junit or html)");
+                         "' (expected text, json, junit, html or svrl)");
 }
 
 Result<std::unique_ptr<ReportWriter>> MakeReportWriter(ReportFormat format, std::ostream& out,
@@ -36,6 +37,8 @@ Result<std::unique_ptr<ReportWriter>> MakeReportWriter(ReportFormat format, std:
     }
     case ReportFormat::kHtml:
       return std::unique_ptr<ReportWriter>(std::make_unique<HtmlWriter>(out));
+    case ReportFormat::kSvrl:
+      return std::unique_ptr<ReportWriter>(std::make_unique<SvrlWriter>(out));
   }
   return InvalidArgument("unknown report format");
 }

@@ -21,9 +21,9 @@
 
 namespace kanta::report {
 
-enum class ReportFormat { kText, kJson, kJunit, kHtml };
+enum class ReportFormat { kText, kJson, kJunit, kHtml, kSvrl };
 
-std::string_view ReportFormatName(ReportFormat f);  // "text", "json", "junit", "html"
+std::string_view ReportFormatName(ReportFormat f);  // "text", "json", "junit", "html", "svrl"
 Result<ReportFormat> ParseReportFormat(std::string_view name);
 
 // What the run was; written into report headers.

@@ -70,4 +70,20 @@ class HtmlWriter final : public ReportWriter {
   Spool details_;  // findings of documents that are not valid
 };
 
+// SVRL (Schematron Validation Report Language) for other tools: the findings
+// of the rules stage. One document: a plain svrl:schematron-output. Several:
+// one schematron-output per document inside a kanta:svrl-batch element.
+class SvrlWriter final : public ReportWriter {
+ public:
+  explicit SvrlWriter(std::ostream& out) : out_(out) {}
+  void Begin(const RunInfo& run) override;
+  void Accept(Report report) override;
+  Status Finish(const BatchTotals& totals, double elapsed_ms) override;
+
+ private:
+  std::ostream& out_;
+  RunInfo run_;
+  Spool spool_;
+};
+
 }  // namespace kanta::report

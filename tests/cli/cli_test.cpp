@@ -184,6 +184,35 @@ TEST(CliTest, WritesJunitAndHtmlReportsToAFile) {
   }
 }
 
+TEST(CliTest, BundledRulesRunByDefaultAndCanBeReplaced) {
+  REQUIRE_SCHEMA();
+  testing::TempDir t;
+  // A valid sample with the wrong realm: schema-valid, but KANTA-HDR-001 fires.
+  const auto valid = testing::XmlFilesUnder(Samples() / "documents/valid");
+  std::string doc = testing::ReadFile(valid.front());
+  doc.replace(doc.find("<realmCode code=\"FI\"/>"), 22, "<realmCode code=\"SE\"/>");
+  testing::WriteFile(t.path() / "se.xml", doc);
+  CliRun r = Cli(Validate({"--format", "json", (t.path() / "se.xml").string()}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("KANTA-HDR-001"), std::string::npos);
+  CliRun off = Cli(Validate({"--no-default-rules", "--format", "json", (t.path() / "se.xml").string()}));
+  EXPECT_EQ(off.exit_code, 0) << off.out;
+  // A rule set of one's own, with a phase.
+  testing::WriteFile(t.path() / "own.sch",
+                     "<schema xmlns='http://purl.oclc.org/dsdl/schematron'><ns prefix='h' uri='urn:hl7-org:v3'/>"
+                     "<phase id='strict'><active pattern='p'/></phase>"
+                     "<pattern id='p'><rule context='h:title'><assert id='OWN-1' test='false()'>always</assert></rule></pattern>"
+                     "</schema>");
+  CliRun own = Cli(Validate({"--no-default-rules", "--rules", (t.path() / "own.sch").string(),
+                             "--phase", "strict", "--format", "svrl", (t.path() / "se.xml").string()}));
+  EXPECT_EQ(own.exit_code, 1);
+  EXPECT_NE(own.out.find("<svrl:failed-assert id=\"OWN-1\""), std::string::npos) << own.out;
+  // A broken rule set is a configuration error.
+  testing::WriteFile(t.path() / "bad.sch",
+                     "<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'/>");
+  EXPECT_EQ(Cli(Validate({"--rules", (t.path() / "bad.sch").string(), (t.path() / "se.xml").string()})).exit_code, 2);
+}
+
 // The hostile-input catalogue: each input is refused with the named rule,
 // quickly, and the valid document after them is still validated.
 TEST(CliTest, HostileInputsAreRefusedAndTheBatchGoesOn) {

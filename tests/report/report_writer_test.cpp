@@ -155,6 +155,40 @@ TEST(TextWriterTest, QuietOmitsValidDocuments) {
   EXPECT_NE(text.find("batch/patient.json: error"), std::string::npos);
 }
 
+TEST(SvrlWriterTest, WritesRuleFindingsAsFailedAssertsAndReports) {
+  std::ostringstream out;
+  auto w = MakeReportWriter(ReportFormat::kSvrl, out);
+  (*w)->Begin(RunInfo{"validate", "0.1.0", "", {}});
+  Report r(0, "a.xml");
+  Finding assert_failed;
+  assert_failed.severity = Severity::kError;
+  assert_failed.stage = "rules";
+  assert_failed.rule = "KANTA-HDR-001";
+  assert_failed.message = "realm <FI>";
+  assert_failed.location.xpath = "/ClinicalDocument";
+  assert_failed.test = "cda:realmCode/@code = 'FI'";
+  r.Add(assert_failed);
+  Finding report = assert_failed;
+  report.rule = "KANTA-OSVA-018";
+  report.severity = Severity::kInfo;
+  report.report = true;
+  r.Add(report);
+  r.Add(Severity::kError, "schema", "schema.validity", "not a rule finding");
+  (*w)->Accept(std::move(r));
+  BatchTotals t;
+  t.documents = 1;
+  ASSERT_TRUE((*w)->Finish(t, 0).ok());
+  const std::string text = out.str();
+  EXPECT_TRUE(WellFormedXml(text, false)) << text;
+  EXPECT_NE(text.find("<svrl:schematron-output"), std::string::npos);
+  EXPECT_EQ(text.find("svrl-batch"), std::string::npos) << "one document: plain SVRL";
+  EXPECT_NE(text.find("<svrl:failed-assert id=\"KANTA-HDR-001\" role=\"error\" location=\"/ClinicalDocument\""),
+            std::string::npos);
+  EXPECT_NE(text.find("<svrl:successful-report id=\"KANTA-OSVA-018\" role=\"info\""), std::string::npos);
+  EXPECT_NE(text.find("realm &lt;FI&gt;"), std::string::npos);
+  EXPECT_EQ(text.find("schema.validity"), std::string::npos);
+}
+
 TEST(EscapeTest, JsonEscapesControlsAndReplacesInvalidUtf8) {
   EXPECT_EQ(JsonString("a\x02\"\xC3\xA4\xC3"), "\"a\\u0002\\\"\xC3\xA4\xEF\xBF\xBD\"");
   EXPECT_EQ(XmlEscaped("<a b='c'>&\x0B"), "&lt;a b=&#39;c&#39;&gt;&amp;");

@@ -92,8 +92,8 @@ void AddDocumentOptions(CLI::App& cmd, CommonOptions& o) {
       ->check(CLI::IsMember({"libxml2", "xerces"}))
       ->capture_default_str();
   cmd.add_option("-j,--jobs", o.jobs, "worker threads (default: number of cores)");
-  cmd.add_option("--format", o.format, "report format: text, json, junit or html")
-      ->check(CLI::IsMember({"text", "json", "junit", "html"}))
+  cmd.add_option("--format", o.format, "report format: text, json, junit, html or svrl (rule findings as SVRL)")
+      ->check(CLI::IsMember({"text", "json", "junit", "html", "svrl"}))
       ->capture_default_str();
   cmd.add_option("-o,--out", o.out, "write the report to FILE instead of standard output");
   cmd.add_option("--max-bytes", o.max_bytes, "largest document accepted, in bytes")

@@ -580,7 +580,7 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
         a.is_report = IsSch(c, "report");
         a.id = Attr(c, "id");
         a.severity = SeverityOf(c);
-        a.test_text = Attr(c, "test");
+        a.test_text = NormalizeSpace(Attr(c, "test"));
         ASSIGN_OR_RETURN(a.test, compiler.Compile(a.test_text, c, &a.needs_missing_document));
         ASSIGN_OR_RETURN(a.message, message_of(c));
         for (const std::string& ref : [&] {
@@ -927,8 +927,11 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
             if (!extra.empty()) message += " " + extra;
           }
           if (message.empty()) message = (a.is_report ? "report: " : "assertion failed: ") + a.test_text;
-          report.Add(a.severity, kStage, a.id, std::move(message),
-                     Location{xml::NodePath(node), node->type == XML_ELEMENT_NODE ? xmlGetLineNo(node) : 0, 0});
+          Finding finding{a.severity, kStage, a.id, std::move(message),
+                          Location{xml::NodePath(node),
+                                   node->type == XML_ELEMENT_NODE ? xmlGetLineNo(node) : 0, 0},
+                          a.test_text, a.is_report};
+          report.Add(std::move(finding));
         }
       }
     }

@@ -161,8 +161,8 @@ TEST_P(BundledRulesTest, PassesOnTheSampleAndFiresOnTheDefect) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRule, BundledRulesTest, ::testing::ValuesIn(Cases()),
-                         [](const auto& info) {
-                           std::string n = info.param.rule;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.rule;
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
