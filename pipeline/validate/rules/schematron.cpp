@@ -280,6 +280,7 @@ struct CompiledSchematron::Impl {
   std::size_t rules = 0, assertions = 0;
   bool uses_index = false;           // some rule context is matched via the index
   bool uses_template_index = false;  // some is pre-filtered by templateId root
+  std::set<std::string> indexed_names;  // local names indexed branches look up
 };
 
 namespace {
@@ -672,7 +673,10 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
           const std::string full = t[0] == '/' ? t : "//" + t;
           ASSIGN_OR_RETURN(b.full, compiler.Compile(full, r));
         }
-        if (b.indexed) impl->uses_index = true;
+        if (b.indexed) {
+          impl->uses_index = true;
+          impl->indexed_names.insert(b.local);
+        }
         if (!b.template_root.empty()) impl->uses_template_index = true;
         rule.branches.push_back(std::move(b));
       }
@@ -763,6 +767,14 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
   std::unordered_map<std::string_view, std::vector<xmlNode*>> by_name;
   std::unordered_map<std::string_view, std::vector<xmlNode*>> by_template;
   if (impl.uses_index) {
+    // Only the names some rule looks up are worth a hash insert.
+    std::vector<std::string_view> wanted(impl.indexed_names.begin(), impl.indexed_names.end());
+    auto is_wanted = [&](std::string_view name) {
+      for (std::string_view w : wanted)
+        if (w == name) return true;
+      return false;
+    };
+    const bool few = wanted.size() <= 16;
     std::vector<xmlNode*> stack{xmlDocGetRootElement(doc)};
     while (!stack.empty()) {
       xmlNode* n = stack.back();
@@ -770,7 +782,7 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
       for (; n != nullptr; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         const std::string_view name(reinterpret_cast<const char*>(n->name));
-        by_name[name].push_back(n);
+        if (!few || is_wanted(name)) by_name[name].push_back(n);
         if (impl.uses_template_index && name == "templateId" && n->parent != nullptr) {
           for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
             if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), "root") == 0 &&
