@@ -180,13 +180,14 @@ void SubstituteTree(xmlNode* n, const std::vector<std::pair<std::string, std::st
   }
 }
 
-// Splits an XPath union at top level ("a | b").
-std::vector<std::string> SplitUnion(const std::string& e) {
-  std::vector<std::string> out;
+// Positions of `what` in `s` (from `from` on) that lie outside brackets,
+// parentheses and string literals.
+std::vector<std::size_t> TopLevelPositions(const std::string& s, char what, std::size_t from = 0) {
+  std::vector<std::size_t> out;
   int depth = 0;
   char quote = 0;
-  std::string cur;
-  for (char c : e) {
+  for (std::size_t i = from; i < s.size(); ++i) {
+    const char c = s[i];
     if (quote != 0) {
       if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
@@ -195,14 +196,22 @@ std::vector<std::string> SplitUnion(const std::string& e) {
       ++depth;
     } else if (c == ']' || c == ')') {
       --depth;
-    } else if (c == '|' && depth == 0) {
-      out.push_back(cur);
-      cur.clear();
-      continue;
+    } else if (c == what && depth == 0) {
+      out.push_back(i);
     }
-    cur += c;
   }
-  out.push_back(cur);
+  return out;
+}
+
+// Splits an XPath union at top level ("a | b").
+std::vector<std::string> SplitUnion(const std::string& e) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  for (std::size_t bar : TopLevelPositions(e, '|')) {
+    out.push_back(e.substr(begin, bar - begin));
+    begin = bar + 1;
+  }
+  out.push_back(e.substr(begin));
   return out;
 }
 
@@ -395,27 +404,12 @@ Result<xml::DocPtr> LoadWithIncludes(const std::string& path, int depth = 0) {
 // Splits "step[...]/rest" at the first '/' outside brackets and quotes, after
 // an optional leading "//". Returns false when there is no such '/'.
 bool SplitFirstStep(const std::string& branch, std::string& head, std::string& tail) {
-  std::string s = Trim(branch);
-  std::size_t start = s.rfind("//", 0) == 0 ? 2 : 0;
-  int depth = 0;
-  char quote = 0;
-  for (std::size_t i = start; i < s.size(); ++i) {
-    const char c = s[i];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '[' || c == '(') {
-      ++depth;
-    } else if (c == ']' || c == ')') {
-      --depth;
-    } else if (c == '/' && depth == 0) {
-      head = s.substr(0, i);
-      tail = s.substr(i + 1);
-      return !tail.empty() && tail[0] != '/';  // "a//b" keeps the XPath route
-    }
-  }
-  return false;
+  const std::string s = Trim(branch);
+  const std::vector<std::size_t> slashes = TopLevelPositions(s, '/', s.rfind("//", 0) == 0 ? 2 : 0);
+  if (slashes.empty()) return false;
+  head = s.substr(0, slashes[0]);
+  tail = s.substr(slashes[0] + 1);
+  return !tail.empty() && tail[0] != '/';  // "a//b" keeps the XPath route
 }
 
 // "prefix:local[...]" with only predicates after the name: indexable.

@@ -15,6 +15,8 @@
 #include <xercesc/util/XMLUni.hpp>
 
 #include <map>
+
+#include "core/utf8.h"
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,21 +37,7 @@ std::string ToUtf8(const XMLCh* s) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (p[1] - 0xDC00);
       ++p;
     }
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    AppendUtf8(out, cp);
   }
   return out;
 }
