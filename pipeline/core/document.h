@@ -43,6 +43,8 @@ struct HeaderFacts {
   std::string custodian;       // custodian/.../representedCustodianOrganization/id
   std::string custodian_name;
   std::string producer;        // responsibleParty org id, else first author's org
+  std::string organiser;       // hl7fi:outsourcingServiceCustomer (the service organiser)
+  std::string organiser_name;  // hl7fi:outsourcingServiceCustomerName
   std::string register_code;   // ClinicalDocument/code/@code
   std::string register_code_system;
   std::string document_time;   // effectiveTime/@value

@@ -1,9 +1,10 @@
 // kanta-pipeline: the command-line program. Parses the command line, starts
-// the XML libraries once, and runs the chosen subcommand.
+// the libraries once, and runs the chosen subcommand.
 #include <CLI/CLI.hpp>
 
-#include <iostream>
+#include <vector>
 
+#include "command.h"
 #include "validate_command.h"
 #include "xml/library_scope.h"
 
@@ -16,8 +17,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
 
-  kanta::cli::CommonOptions validate_options;
-  CLI::App* validate = kanta::cli::AddValidateCommand(app, validate_options);
+  const std::vector<kanta::cli::Command> commands = {
+      kanta::cli::AddValidateCommand(app),
+  };
 
   try {
     app.parse(argc, argv);
@@ -29,10 +31,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return 2;  // usage error, per the documented exit codes
+    return kanta::cli::kExitUsage;
   }
 
   kanta::xml::LibraryScope libraries;
-  if (validate->parsed()) return kanta::cli::RunValidate(validate_options);
-  return 2;
+  for (const kanta::cli::Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kanta::cli::kExitUsage;
 }

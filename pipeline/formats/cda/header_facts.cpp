@@ -50,6 +50,10 @@ HeaderFacts ReadHeaderFacts(const xmlNode* doc) {
     producer = Path(doc, {"author", "assignedAuthor", "representedOrganization", "id"});
   }
   f.producer = InstanceId(producer);
+  const xmlNode* local = xml::FirstChild(doc, xml::kHl7FiNs, "localHeader");
+  f.organiser = InstanceId(xml::FirstChild(local, xml::kHl7FiNs, "outsourcingServiceCustomer"));
+  f.organiser_name =
+      xml::TextOf(xml::FirstChild(local, xml::kHl7FiNs, "outsourcingServiceCustomerName"));
   return f;
 }
 

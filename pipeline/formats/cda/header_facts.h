@@ -7,8 +7,8 @@
 
 namespace kanta::formats::cda {
 
-// Reads id, setId, versionNumber, patient, custodian, producer, register code
-// and document time from a ClinicalDocument root. Missing parts stay empty;
+// Reads id, setId, versionNumber, patient, custodian, producer, organiser
+// (hl7fi:outsourcingServiceCustomer), register code and document time from a ClinicalDocument root. Missing parts stay empty;
 // this never fails (judging the header is the validators' job).
 HeaderFacts ReadHeaderFacts(const xmlNode* clinical_document);
 
