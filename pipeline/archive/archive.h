@@ -1,0 +1,167 @@
+// Archive: the register-aware document store that ingest writes into.
+//
+// An Archive keeps, in a real database, every document the pipeline stored
+// (with the register decision that put it there), the authorisations those
+// documents carry, the documents set aside in quarantine with their report,
+// and a journal of ingest runs. Locations are URLs: "sqlite:PATH" (the
+// embedded default) or "postgresql://..." (OpenArchive).
+//
+// Storing is idempotent and crash-safe: each Store() is one transaction that
+// writes the document, its register, its authorisation summary (if any) and
+// its journal entry, or nothing. Storing the same document again (same id,
+// same input bytes) is a no-op reported as kDuplicate; the same id with other
+// input bytes is kConflict and changes nothing. So a batch killed at any
+// moment and run again ends with every document stored exactly once.
+//
+// Thread-safety: every method may be called concurrently from several
+// threads; implementations serialise writers as their database requires.
+// Failures of the database itself come back as a non-OK Status carrying the
+// driver's message; they are never thrown.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace kanta::archive {
+
+// Why a document is in the register it is in.
+struct Basis {
+  std::string kind;      // "own" | "outsourcing-authorisation" | "register-access-right"
+  std::string document;  // id of the authorising document; "" for "own"
+};
+
+// One stored document's metadata (the `documents` table).
+struct DocumentRecord {
+  std::string id;               // ClinicalDocument/id as "root" or "root^extension"
+  std::string set_id;           // setId, same form
+  int version = 0;              // versionNumber/@value (0 when absent)
+  std::string patient;          // recordTarget/patientRole/id "root^extension" (client, in social welfare)
+  std::string custodian;        // register keeper OID (after stamping)
+  std::string custodian_name;
+  std::string register_code;    // ClinicalDocument/code/@code, e.g. "2"
+  std::string register_system;  // its code system OID
+  std::string specifier;        // hl7fi:patientRegistrySpecifier "root^extension", or ""
+  std::string specifier_name;
+  std::string producer;         // the organisation that produced the document
+  std::string organiser;        // service organiser OID, or "" when none
+  Basis basis;
+  std::string document_time;    // ClinicalDocument/effectiveTime/@value (HL7 TS)
+  std::string form;             // "osva" | "client-relationship" | "" (which authorisation it carries)
+  std::string replaces;         // id of the version it replaces (RPLC parent), or ""
+  std::string input_sha256;     // hex SHA-256 of the bytes as received (duplicate detection)
+  std::string sha256;           // hex SHA-256 of the stored bytes (set by the archive)
+  std::string stored_at;        // ISO 8601 UTC (set by the archive)
+  std::string run_id;           // the ingest run that stored it
+};
+
+// Summary of an authorisation a stored document carries (the
+// `authorisations` table), for listing and queries. The authorising document
+// itself stays the source of truth; it is stored beside this row.
+struct AuthorisationRecord {
+  std::string document_id;      // the authorising document's id
+  std::string set_id;
+  int version = 0;
+  std::string kind;             // "outsourcing-authorisation" | "register-access-right"
+  std::string scope;            // "patient-specific" | "register-specific" (OSVA); "" otherwise
+  std::string organiser;        // organiser OID
+  std::string provider;         // provider (OSVA) or provider service unit (access right) OID
+  std::string patient;          // "root^extension", "" for register-specific
+  std::string valid_from;       // HL7 TS, "" when open
+  std::string valid_to;         // HL7 TS, "" when open
+  std::string store_custodian;  // where the provider may store
+  std::string store_register;
+  std::string store_specifier;
+  bool invalidated = false;     // recordStatus 7 (invalidation version)
+};
+
+struct StoreRequest {
+  DocumentRecord record;                          // sha256/stored_at are filled in by Store()
+  std::string bytes;                              // the document as stored (stamped, signed)
+  std::optional<AuthorisationRecord> authorisation;
+  std::string source;                             // path it came from, for the journal
+};
+
+enum class StoreOutcome {
+  kStored,     // written now
+  kDuplicate,  // same id and same input bytes already stored: nothing written
+  kConflict,   // same id with different input bytes already stored: nothing written
+};
+
+// A document set aside: refused, invalid or unreadable (the `quarantine` table).
+struct QuarantineRequest {
+  std::string source;        // path it came from
+  std::string document_id;   // "" when it could not be read
+  std::string input_sha256;  // hex SHA-256 of the bytes as received ("" when unreadable)
+  std::string reason;        // one line: why it is here
+  std::string report_json;   // the document's report (JSON object, docs/report-format.md)
+  std::string bytes;         // the bytes as received (may be empty)
+  std::string run_id;
+};
+
+struct QuarantineEntry {
+  std::int64_t seq = 0;
+  std::string source, document_id, input_sha256, reason, report_json, quarantined_at, run_id;
+  int times_seen = 1;        // the same input quarantined again by later runs
+};
+
+// Filter for List(); empty fields match everything.
+struct DocumentQuery {
+  std::string id;
+  std::string set_id;
+  std::string custodian;
+  std::string register_code;
+  std::string patient;
+  std::string producer;
+  std::string form;
+};
+
+class Archive {
+ public:
+  virtual ~Archive() = default;
+
+  // The URL it was opened with, with any password removed.
+  virtual std::string url() const = 0;
+
+  // Stores one document with its metadata, register, authorisation summary
+  // and journal entry in one transaction. Returns what happened; a non-OK
+  // Status (and nothing written) when the database failed.
+  virtual Result<StoreOutcome> Store(const StoreRequest& request) = 0;
+
+  // Sets a document aside. The same source with the same input bytes is kept
+  // once (times_seen counts repeats). Returns true when a new entry was made.
+  virtual Result<bool> Quarantine(const QuarantineRequest& request) = 0;
+
+  // The stored document with this id, or nullopt.
+  virtual Result<std::optional<DocumentRecord>> Find(std::string_view id) = 0;
+  // The stored bytes of the document with this id, or nullopt.
+  virtual Result<std::optional<std::string>> Bytes(std::string_view id) = 0;
+  // Stored documents matching `query`, in the order they were stored.
+  virtual Result<std::vector<DocumentRecord>> List(const DocumentQuery& query) = 0;
+  // Authorisation summaries, in the order they were stored.
+  virtual Result<std::vector<AuthorisationRecord>> Authorisations() = 0;
+  // Quarantined documents, in the order they were first set aside.
+  virtual Result<std::vector<QuarantineEntry>> QuarantineEntries() = 0;
+
+  // Journal: a run begins before its first document and ends after its last.
+  // BeginRun returns the new run's id. Entries (one per document, with the
+  // action "stored" | "duplicate" | "conflict" | "quarantined") are written
+  // by Store and Quarantine themselves.
+  virtual Result<std::string> BeginRun(std::string_view command, std::string_view settings_json) = 0;
+  virtual Status EndRun(std::string_view run_id, std::string_view totals_json) = 0;
+};
+
+// Opens (creating when needed) the archive at `url`: "sqlite:PATH" or
+// "postgresql://user@host:port/db" (also "postgresql:" + a libpq keyword
+// string). Creates or upgrades the tables. Fails with InvalidArgument for an
+// unknown scheme and Unavailable when the database cannot be opened.
+Result<std::unique_ptr<Archive>> OpenArchive(std::string_view url);
+
+// Hex SHA-256 of `bytes` (OpenSSL).
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace kanta::archive
