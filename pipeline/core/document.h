@@ -9,8 +9,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/decision.h"
 
 namespace kanta {
 
@@ -65,6 +68,7 @@ struct Document {
   std::unique_ptr<ParsedTree> tree;
   HeaderFacts facts;
   Envelope envelope;
+  std::optional<Decision> decision;  // set by the resolve stage (ingest)
 };
 
 }  // namespace kanta

@@ -55,6 +55,17 @@ std::string_view VerdictName(Verdict v) {
   return "reject";
 }
 
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kPending: return "pending";
+    case Action::kStored: return "stored";
+    case Action::kDuplicate: return "duplicate";
+    case Action::kRefused: return "refused";
+    case Action::kQuarantined: return "quarantined";
+  }
+  return "pending";
+}
+
 void Report::Add(Severity severity, std::string_view stage, std::string_view rule,
                  std::string message, Location location) {
   Finding f;

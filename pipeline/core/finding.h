@@ -84,6 +84,7 @@ class Report {
   DocumentKind kind = DocumentKind::kUnknown;
   HeaderFacts facts;
   Envelope envelope;
+  std::optional<Decision> decision;  // ingest: where the document went and why
   std::uint64_t bytes = 0;
   double elapsed_ms = 0;
   std::string stopped_at;  // stage that rejected the document, if any
