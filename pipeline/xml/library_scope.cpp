@@ -3,6 +3,8 @@
 #include <libxml/parser.h>
 #include <xercesc/util/PlatformUtils.hpp>
 
+#include "xml/secure_parser.h"
+
 namespace kanta::xml {
 
 LibraryScope::LibraryScope() {
@@ -11,6 +13,9 @@ LibraryScope::LibraryScope() {
 }
 
 LibraryScope::~LibraryScope() {
+  // This thread's reusable parser context holds libxml2 memory: free it
+  // while libxml2 is still up.
+  ReleaseThreadParserContext();
   xmlCleanupParser();
   xercesc::XMLPlatformUtils::Terminate();
 }

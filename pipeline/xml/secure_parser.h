@@ -8,7 +8,15 @@
 // process-wide libxml2 state is changed. UTF-8, UTF-16 (with or without BOM)
 // and a UTF-8 BOM are accepted.
 //
-// Thread-safety: immutable after construction; Parse() may run concurrently.
+// Each thread keeps one libxml2 parser context and reuses it for the next
+// document, so its dictionary of names persists (no rebuilding per
+// document); a context whose dictionary has grown large (a document with
+// many unique names) is dropped, so memory stays bounded. A tree refers to
+// the dictionary of the thread that parsed it: modify and free it on that
+// thread (the batch runner does: a document stays on one worker).
+//
+// Thread-safety: immutable after construction; Parse() may run concurrently
+// on different threads.
 #pragma once
 
 #include <chrono>
@@ -45,5 +53,9 @@ class SecureParser {
  private:
   ParseLimits limits_;
 };
+
+// Frees the calling thread's reusable parser context, if any. LibraryScope
+// calls it before libxml2 shuts down; other threads free theirs on exit.
+void ReleaseThreadParserContext();
 
 }  // namespace kanta::xml

@@ -1,5 +1,6 @@
 #include "xml/structure_guard.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kanta::xml {
@@ -7,6 +8,7 @@ namespace {
 
 // Reads code units of width 1 (UTF-8) or 2 (UTF-16); only ASCII matters to
 // the guard, so non-ASCII units are returned as 0xFFFF and never match.
+// UTF-8 (nearly every real document) takes memchr/memmem fast paths.
 class Units {
  public:
   Units(std::string_view b, int width, bool big_endian, std::size_t start)
@@ -14,62 +16,67 @@ class Units {
 
   bool done() const { return pos_ + width_ > b_.size(); }
   std::size_t pos() const { return pos_; }
-  unsigned peek(std::size_t ahead = 0) const {
-    std::size_t p = pos_ + ahead * width_;
-    if (p + width_ > b_.size()) return 0;
-    if (width_ == 1) return static_cast<unsigned char>(b_[p]);
-    unsigned hi = static_cast<unsigned char>(b_[p + (be_ ? 0 : 1)]);
-    unsigned lo = static_cast<unsigned char>(b_[p + (be_ ? 1 : 0)]);
-    unsigned v = (hi << 8) | lo;
-    return v < 0x80 ? v : 0xFFFF;
-  }
+  void set_pos(std::size_t p) { pos_ = p; }
+  unsigned peek(std::size_t ahead = 0) const { return at(pos_ + ahead * width_); }
   void advance(std::size_t n = 1) { pos_ += n * width_; }
   bool starts_with(const char* s) const {
     for (std::size_t i = 0; s[i] != 0; ++i)
       if (peek(i) != static_cast<unsigned char>(s[i])) return false;
     return true;
   }
-  // Moves to the next '<' (UTF-8 uses memchr), counting newlines.
-  void skip_to_lt(std::int64_t& line) {
+
+  // Position of the next '<' at or after `from`, or the end of the input.
+  std::size_t find_lt(std::size_t from) const {
     if (width_ == 1) {
-      const char* base = b_.data();
-      const char* p = base + pos_;
-      const char* end = base + b_.size();
-      const char* lt = static_cast<const char*>(std::memchr(p, '<', end - p));
-      const char* stop = lt != nullptr ? lt : end;
-      for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', stop - q))); ++q) ++line;
-      pos_ = stop - base;
-      return;
+      if (from >= b_.size()) return b_.size();
+      const void* lt = std::memchr(b_.data() + from, '<', b_.size() - from);
+      return lt != nullptr ? static_cast<std::size_t>(static_cast<const char*>(lt) - b_.data())
+                           : b_.size();
     }
-    while (!done() && peek() != '<') {
-      if (peek() == '\n') ++line;
-      advance();
-    }
+    std::size_t p = from;
+    while (p + width_ <= b_.size() && at(p) != '<') p += width_;
+    return std::min(p, b_.size());
   }
-  // Moves past the next occurrence of `term`, counting newlines.
-  void skip_past(const char* term, std::int64_t& line) {
+
+  // Moves past the next occurrence of `term` (or to the end).
+  void skip_past(const char* term) {
+    const std::size_t n = std::strlen(term);
     if (width_ == 1) {
-      const char* base = b_.data();
-      const char* p = base + pos_;
-      const char* end = base + b_.size();
-      const std::size_t n = std::strlen(term);
-      const void* hit = memmem(p, static_cast<std::size_t>(end - p), term, n);
-      const char* stop = hit != nullptr ? static_cast<const char*>(hit) + n : end;
-      for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', stop - q))); ++q) ++line;
-      pos_ = static_cast<std::size_t>(stop - base);
+      const char* p = b_.data() + std::min(pos_, b_.size());
+      const void* hit = memmem(p, b_.size() - (p - b_.data()), term, n);
+      pos_ = hit != nullptr ? static_cast<std::size_t>(static_cast<const char*>(hit) - b_.data()) + n
+                            : b_.size();
       return;
     }
     while (!done()) {
       if (starts_with(term)) {
-        advance(std::strlen(term));
+        advance(n);
         return;
       }
-      if (peek() == '\n') ++line;
       advance();
     }
   }
 
+  // 1-based line of the unit at `p` (counts line feeds before it).
+  std::int64_t line_at(std::size_t p) const {
+    p = std::min(p, b_.size());
+    if (width_ == 1) return 1 + std::count(b_.data(), b_.data() + p, '\n');
+    std::int64_t line = 1;
+    for (std::size_t q = 0; q + width_ <= p; q += width_)
+      if (at(q) == '\n') ++line;
+    return line;
+  }
+
  private:
+  unsigned at(std::size_t p) const {
+    if (p + width_ > b_.size()) return 0;
+    if (width_ == 1) return static_cast<unsigned char>(b_[p]);
+    const unsigned hi = static_cast<unsigned char>(b_[p + (be_ ? 0 : 1)]);
+    const unsigned lo = static_cast<unsigned char>(b_[p + (be_ ? 1 : 0)]);
+    const unsigned v = (hi << 8) | lo;
+    return v < 0x80 ? v : 0xFFFF;
+  }
+
   std::string_view b_;
   int width_;
   bool be_;
@@ -78,6 +85,45 @@ class Units {
 
 bool IsNameStart(unsigned c) {
   return c == 0xFFFF || c == '_' || c == ':' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// Counts '=' outside quotes from the current position to the end of the tag
+// ('>' or '<' outside quotes); true when the count exceeds `max`.
+bool TooManyAttributes(Units& u, std::string_view b, int width, std::size_t max,
+                       std::size_t& count) {
+  count = 0;
+  if (width == 1) {
+    const char* p = b.data() + u.pos();
+    const char* end = b.data() + b.size();
+    while (p < end) {
+      const char ch = *p;
+      if (ch == '"' || ch == '\'') {
+        const void* q = std::memchr(p + 1, ch, static_cast<std::size_t>(end - p - 1));
+        p = q != nullptr ? static_cast<const char*>(q) + 1 : end;
+        continue;
+      }
+      if (ch == '=' && ++count > max) return true;
+      if (ch == '>' || ch == '<') break;
+      ++p;
+    }
+    u.set_pos(static_cast<std::size_t>(p - b.data()));
+    return false;
+  }
+  unsigned quote = 0;
+  while (!u.done()) {
+    const unsigned ch = u.peek();
+    if (quote != 0) {
+      if (ch == quote) quote = 0;
+    } else if (ch == '"' || ch == '\'') {
+      quote = ch;
+    } else if (ch == '=') {
+      if (++count > max) return true;
+    } else if (ch == '>' || ch == '<') {
+      break;
+    }
+    u.advance();
+  }
+  return false;
 }
 
 }  // namespace
@@ -99,123 +145,46 @@ GuardResult ScanStructure(std::string_view b, const GuardLimits& limits) {
   } else if (byte(0) == '<' && byte(1) == 0) {
     width = 2;
   }
-  r.encoding = width == 1 ? "UTF-8" : (be ? "UTF-16BE" : "UTF-16LE");
 
   Units u(b, width, be, start);
-  std::int64_t line = 1;
-  std::size_t depth = 0;
-  static const char kXInclude[] = "http://www.w3.org/2001/XInclude";
+  // Tags shorter than this (in code units, up to the next '<') cannot hold
+  // more '=' signs than the limit.
+  const std::size_t span_limit = limits.max_attributes * static_cast<std::size_t>(width);
   while (true) {
-    u.skip_to_lt(line);
+    u.set_pos(u.find_lt(u.pos()));
     if (u.done()) break;
+    const std::size_t tag = u.pos();
     u.advance();  // '<'
     const unsigned c = u.peek();
     if (c == '!') {
       if (u.starts_with("!--")) {
-        u.skip_past("-->", line);
+        u.skip_past("-->");
       } else if (u.starts_with("![CDATA[")) {
-        u.skip_past("]]>", line);
+        u.skip_past("]]>");
       } else if (u.starts_with("!DOCTYPE")) {
         r.problem = GuardResult::Problem::kDoctype;
-        r.line = line;
+        r.line = u.line_at(tag);
         return r;
       }
       continue;  // anything else is libxml2's to reject
     }
     if (c == '?') {
-      u.skip_past("?>", line);
+      u.skip_past("?>");
       continue;
     }
-    if (c == '/') {
-      if (depth > 0) --depth;
-      u.skip_past(">", line);
+    if (!IsNameStart(c)) continue;  // end tags; stray '<' is libxml2's to reject
+    const std::size_t next = u.find_lt(u.pos());
+    if (next - tag <= span_limit) {
+      u.set_pos(next);
       continue;
     }
-    if (!IsNameStart(c)) continue;
-    // A start tag: count attributes ('=' outside quotes) up to the closing '>'.
-    const std::int64_t tag_line = line;
-    if (width == 1) {
-      // Fast path for UTF-8: a tight byte loop over the tag.
-      const char* p = b.data() + u.pos();
-      const char* end = b.data() + b.size();
-      std::size_t attributes = 0;
-      char prev = 0;
-      bool closed = false, empty = false;
-      while (p < end) {
-        const char ch = *p;
-        if (ch == '"' || ch == '\'') {
-          const char* q = static_cast<const char*>(std::memchr(p + 1, ch, end - p - 1));
-          const char* stop = q != nullptr ? q : end;
-          for (const char* n = p; (n = static_cast<const char*>(std::memchr(n, '\n', stop - n))); ++n) ++line;
-          p = q != nullptr ? q + 1 : end;
-          prev = ch;
-          continue;
-        }
-        if (ch == '\n') ++line;
-        if (ch == '=' && ++attributes > limits.max_attributes) {
-          r.problem = GuardResult::Problem::kAttributes;
-          r.line = tag_line;
-          r.value = attributes;
-          return r;
-        }
-        if (ch == '>') {
-          closed = true;
-          empty = prev == '/';
-          ++p;
-          break;
-        }
-        if (ch == '<') break;
-        prev = ch;
-        ++p;
-      }
-      u.advance(static_cast<std::size_t>(p - (b.data() + u.pos())));
-      if (closed && !empty && ++depth > limits.max_depth) {
-        r.problem = GuardResult::Problem::kDepth;
-        r.line = tag_line;
-        r.value = depth;
-        return r;
-      }
-      continue;
+    std::size_t count = 0;
+    if (TooManyAttributes(u, b, width, limits.max_attributes, count)) {
+      r.problem = GuardResult::Problem::kAttributes;
+      r.line = u.line_at(tag);
+      r.value = count;
+      return r;
     }
-    std::size_t attributes = 0;
-    unsigned quote = 0, prev = 0;
-    bool closed = false, empty = false;
-    while (!u.done()) {
-      const unsigned ch = u.peek();
-      if (ch == '\n') ++line;
-      if (quote != 0) {
-        if (ch == quote) quote = 0;
-      } else if (ch == '"' || ch == '\'') {
-        quote = ch;
-      } else if (ch == '=') {
-        if (++attributes > limits.max_attributes) {
-          r.problem = GuardResult::Problem::kAttributes;
-          r.line = tag_line;
-          r.value = attributes;
-          return r;
-        }
-      } else if (ch == '>') {
-        closed = true;
-        empty = prev == '/';
-        u.advance();
-        break;
-      } else if (ch == '<') {
-        break;  // malformed; libxml2 will say so
-      }
-      prev = ch;
-      u.advance();
-    }
-    if (closed && !empty) {
-      if (++depth > limits.max_depth) {
-        r.problem = GuardResult::Problem::kDepth;
-        r.line = tag_line;
-        r.value = depth;
-        return r;
-      }
-    }
-  }
-  if (width == 1) {
-    r.uses_xinclude = b.find(kXInclude) != std::string_view::npos;
   }
   return r;
 }

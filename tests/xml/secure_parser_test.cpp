@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace kanta::xml {
 namespace {
@@ -142,6 +144,100 @@ TEST_F(SecureParserTest, NeverProcessesXIncludeAndSaysSo) {
   EXPECT_STREQ(reinterpret_cast<const char*>(tree->root()->children->name), "include");
   ASSERT_EQ(report_.findings().size(), 1u);
   EXPECT_EQ(report_.findings()[0].rule, "xml.xinclude-ignored");
+}
+
+TEST_F(SecureParserTest, AcceptsAnEmptyElementJustBelowTheDepthLimit) {
+  // The limit counts open elements; an empty element opens none.
+  ParseLimits limits;
+  limits.max_depth = 3;
+  EXPECT_NE(Parse("<a><b><c><d/></c></b></a>", limits), nullptr);
+  EXPECT_EQ(Parse("<a><b><c><d></d></c></b></a>", limits), nullptr);
+  EXPECT_EQ(FirstFatal()->rule, "xml.depth-limit");
+}
+
+TEST_F(SecureParserTest, DepthFindingNamesTheLineWhereTheTagStarts) {
+  ParseLimits limits;
+  limits.max_depth = 2;
+  EXPECT_EQ(Parse("<a>\n<b>\n<c\n x='1'\n y='2'>text</c></b></a>", limits), nullptr);
+  ASSERT_NE(FirstFatal(), nullptr);
+  EXPECT_EQ(FirstFatal()->rule, "xml.depth-limit");
+  EXPECT_EQ(FirstFatal()->location.line, 3);
+}
+
+TEST_F(SecureParserTest, XIncludeMentionedOnlyInTextIsNotAWarning) {
+  auto tree = Parse("<r>see http://www.w3.org/2001/XInclude</r>");
+  ASSERT_NE(tree, nullptr);
+  EXPECT_TRUE(report_.findings().empty());
+}
+
+TEST_F(SecureParserTest, TreesStayIntactWhileTheThreadParsesMore) {
+  auto first = Parse("<a xmlns='urn:x'><b c='d'>\xC3\xA4iti</b></a>");
+  ASSERT_NE(first, nullptr);
+  std::vector<std::unique_ptr<XmlTree>> others;
+  for (int i = 0; i < 50; ++i) {
+    others.push_back(Parse("<z" + std::to_string(i) + "><b c='other'>x</b></z" + std::to_string(i) + ">"));
+    ASSERT_NE(others.back(), nullptr);
+  }
+  others.clear();  // freeing later trees leaves the first alone
+  xmlNode* b = first->root()->children;
+  EXPECT_STREQ(reinterpret_cast<const char*>(first->root()->name), "a");
+  EXPECT_STREQ(reinterpret_cast<const char*>(b->name), "b");
+  EXPECT_EQ(Attribute(b, "c"), "d");
+  EXPECT_EQ(TextOf(b), "\xC3\xA4iti");
+  // The tree can still be changed: its dictionary is alive.
+  xmlNewChild(b, nullptr, BAD_CAST "added", BAD_CAST "text");
+  EXPECT_EQ(TextOf(b), "\xC3\xA4ititext");
+  EXPECT_STREQ(reinterpret_cast<const char*>(xmlGetLastChild(b)->name), "added");
+}
+
+TEST_F(SecureParserTest, ConsecutiveDocumentsOnAThreadShareOneDictionary) {
+  auto a = Parse("<a><b/></a>");
+  auto b = Parse("<a><c/></a>");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(a->doc()->dict, b->doc()->dict);
+  // Shared names are one string.
+  EXPECT_EQ(a->root()->name, b->root()->name);
+}
+
+TEST_F(SecureParserTest, ManyUniqueNamesDoNotStayInTheThreadsDictionary) {
+  std::string hostile = "<r>";
+  for (int i = 0; i < 100000; ++i) hostile += "<name" + std::to_string(i) + "/>";
+  hostile += "</r>";
+  auto big = Parse(hostile);
+  ASSERT_NE(big, nullptr);
+  EXPECT_GT(xmlDictSize(big->doc()->dict), 100000);
+  auto next = Parse("<r/>");
+  ASSERT_NE(next, nullptr);
+  EXPECT_NE(next->doc()->dict, big->doc()->dict) << "the large dictionary was reused";
+  EXPECT_LT(xmlDictSize(next->doc()->dict), 100);
+}
+
+TEST(SecureParserThreadTest, EachThreadParsesWithItsOwnDictionary) {
+  const SecureParser parser;
+  std::vector<std::unique_ptr<XmlTree>> trees(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    threads.emplace_back([&, t] {
+      Report report;
+      for (int i = 0; i < 200; ++i) {
+        auto r = parser.Parse("<t" + std::to_string(t) + "><e a='" + std::to_string(i) + "'/></t" +
+                                  std::to_string(t) + ">",
+                              "t", "parse", report);
+        if (r.ok() && *r) trees[t] = std::move(*r);
+      }
+      ReleaseThreadParserContext();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    ASSERT_NE(trees[t], nullptr);
+    EXPECT_EQ(reinterpret_cast<const char*>(trees[t]->root()->name), "t" + std::to_string(t));
+    EXPECT_EQ(Attribute(trees[t]->root()->children, "a"), "199");
+    for (std::size_t u = t + 1; u < trees.size(); ++u) {
+      EXPECT_NE(trees[t]->doc()->dict, trees[u]->doc()->dict);
+    }
+  }
 }
 
 TEST_F(SecureParserTest, StopsAtTheTimeLimit) {
