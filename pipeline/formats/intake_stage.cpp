@@ -1,5 +1,6 @@
 #include "formats/intake_stage.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,10 +23,13 @@ std::string SizeText(std::uintmax_t bytes) {
 Status ReadAll(std::FILE* f, std::size_t limit, std::string& out) {
   constexpr std::size_t kChunk = 1 << 16;
   for (;;) {
-    const std::size_t want = std::min(kChunk, limit + 1 - out.size());
+    // When the caller reserved room for the whole file, one read fills it:
+    // growing chunk by chunk would reallocate and copy files over 64 KiB.
+    const std::size_t room = std::max(kChunk, out.capacity() - out.size());
+    const std::size_t want = std::min(room, limit + 1 - out.size());
     if (want == 0) break;
-    // Read straight into the string's storage (reserved by the caller when
-    // the size is known), avoiding a copy through a bounce buffer.
+    // Read straight into the string's storage, avoiding a copy through a
+    // bounce buffer.
     const std::size_t old = out.size();
     out.resize(old + want);
     const std::size_t n = std::fread(out.data() + old, 1, want, f);
