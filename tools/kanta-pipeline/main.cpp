@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "command.h"
+#include "memory_policy.h"
 #include "validate_command.h"
 #include "xml/library_scope.h"
 
 int main(int argc, char** argv) {
+  kanta::cli::KeepFreedMemoryForReuse();
   CLI::App app{
       "kanta-pipeline: validate, sign and route Finnish Kanta documents (HL7 CDA R2 with the "
       "Finnish header, HL7 V3 archive messages).",
