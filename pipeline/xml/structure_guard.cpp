@@ -150,10 +150,11 @@ GuardResult ScanStructure(std::string_view b, const GuardLimits& limits) {
   // Tags shorter than this (in code units, up to the next '<') cannot hold
   // more '=' signs than the limit.
   const std::size_t span_limit = limits.max_attributes * static_cast<std::size_t>(width);
+  std::size_t lt = u.find_lt(u.pos());
   while (true) {
-    u.set_pos(u.find_lt(u.pos()));
+    u.set_pos(lt);
     if (u.done()) break;
-    const std::size_t tag = u.pos();
+    const std::size_t tag = lt;
     u.advance();  // '<'
     const unsigned c = u.peek();
     if (c == '!') {
@@ -166,18 +167,17 @@ GuardResult ScanStructure(std::string_view b, const GuardLimits& limits) {
         r.line = u.line_at(tag);
         return r;
       }
+      lt = u.find_lt(u.pos());
       continue;  // anything else is libxml2's to reject
     }
     if (c == '?') {
       u.skip_past("?>");
+      lt = u.find_lt(u.pos());
       continue;
     }
+    lt = u.find_lt(u.pos());
     if (!IsNameStart(c)) continue;  // end tags; stray '<' is libxml2's to reject
-    const std::size_t next = u.find_lt(u.pos());
-    if (next - tag <= span_limit) {
-      u.set_pos(next);
-      continue;
-    }
+    if (lt - tag <= span_limit) continue;
     std::size_t count = 0;
     if (TooManyAttributes(u, b, width, limits.max_attributes, count)) {
       r.problem = GuardResult::Problem::kAttributes;
@@ -185,6 +185,8 @@ GuardResult ScanStructure(std::string_view b, const GuardLimits& limits) {
       r.value = count;
       return r;
     }
+    // The tag ended before the next '<' unless a quoted value spanned it.
+    if (u.pos() > lt) lt = u.find_lt(u.pos());
   }
   return r;
 }
