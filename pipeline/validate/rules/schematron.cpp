@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <unordered_map>
@@ -290,6 +291,13 @@ struct CompiledSchematron::Impl {
   bool uses_index = false;           // some rule context is matched via the index
   bool uses_template_index = false;  // some is pre-filtered by templateId root
   std::set<std::string> indexed_names;  // local names indexed branches look up
+
+  // XPath contexts ready for Validate(): namespaces, functions and the
+  // object cache set up once, no document. Creating one costs as much as
+  // a dozen rule evaluations (libxml2 registers every XPath function in a
+  // new hash), so they are kept between documents. Guarded by pool_mu.
+  mutable std::mutex pool_mu;
+  mutable std::vector<xml::XPathContextPtr> pool;
 };
 
 namespace {
@@ -738,22 +746,67 @@ std::string QualifiedName(const xmlNode* n) {
   return s + reinterpret_cast<const char*>(n->name);
 }
 
-}  // namespace
-
-Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
-  if (doc == nullptr) return FailedPrecondition("no document to validate");
-  const Impl& impl = *impl_;
-  xml::XPathContextPtr ctxt(xmlXPathNewContext(doc));
-  if (!ctxt) return Internal("libxml2 could not create an XPath context");
-  EvalState state{&impl};
-  ctxt->userData = &state;
-  // Evaluation errors are counted, never printed: silence this context only.
+// A fresh XPath context for `impl`'s expressions: its namespaces, the
+// current() and document() functions, errors counted rather than printed
+// (silenced on this context only), and libxml2's object cache, which
+// recycles the node-sets and strings every evaluation creates.
+xml::XPathContextPtr NewEvaluationContext(const CompiledSchematron::Impl& impl) {
+  xml::XPathContextPtr ctxt(xmlXPathNewContext(nullptr));
+  if (!ctxt) return ctxt;
   ctxt->error = [](void*, xmlErrorPtr) {};
   for (const auto& [prefix, uri] : impl.namespaces) {
     xmlXPathRegisterNs(ctxt.get(), BAD_CAST prefix.c_str(), BAD_CAST uri.c_str());
   }
   xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "current", &CurrentFunction);
   xmlXPathRegisterFunc(ctxt.get(), BAD_CAST "document", &DocumentFunction);
+  xmlXPathContextSetCache(ctxt.get(), 1, -1, 0);
+  return ctxt;
+}
+
+// Lends a pooled context for one Validate() call and returns it clean: no
+// variables, no document, no state pointer left behind.
+class PooledContext {
+ public:
+  explicit PooledContext(const CompiledSchematron::Impl& impl) : impl_(impl) {
+    {
+      std::lock_guard lock(impl_.pool_mu);
+      if (!impl_.pool.empty()) {
+        ctxt_ = std::move(impl_.pool.back());
+        impl_.pool.pop_back();
+      }
+    }
+    if (!ctxt_) ctxt_ = NewEvaluationContext(impl_);
+  }
+  ~PooledContext() {
+    if (!ctxt_) return;
+    xmlXPathRegisteredVariablesCleanup(ctxt_.get());
+    ctxt_->doc = nullptr;
+    ctxt_->node = nullptr;
+    ctxt_->userData = nullptr;
+    std::lock_guard lock(impl_.pool_mu);
+    impl_.pool.push_back(std::move(ctxt_));
+  }
+  PooledContext(const PooledContext&) = delete;
+  PooledContext& operator=(const PooledContext&) = delete;
+  xmlXPathContext* get() const { return ctxt_.get(); }
+  xmlXPathContext* operator->() const { return ctxt_.get(); }
+  explicit operator bool() const { return ctxt_ != nullptr; }
+
+ private:
+  const CompiledSchematron::Impl& impl_;
+  xml::XPathContextPtr ctxt_;
+};
+
+}  // namespace
+
+Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
+  if (doc == nullptr) return FailedPrecondition("no document to validate");
+  const Impl& impl = *impl_;
+  PooledContext ctxt(impl);
+  if (!ctxt) return Internal("libxml2 could not create an XPath context");
+  EvalState state{&impl};
+  ctxt->doc = doc;
+  ctxt->userData = &state;
 
   // One walk, only when some rule needs it: elements by local name (the
   // namespace is checked on lookup), and parents of templateId by root.
