@@ -10,6 +10,7 @@
 #include "formats/parse_stage.h"
 #include "test_support.h"
 #include "validate/rules/schematron.h"
+#include "xml/xml_ptr.h"
 #include "xml/xml_tree.h"
 
 namespace kanta::validate::rules {
@@ -183,6 +184,61 @@ TEST(BundledRulesCoverageTest, EveryRuleInTheRuleSetsHasAGoldenCase) {
   const std::regex param(R"re(value="(KANTA-HDR-\d+)")re");
   for (auto it = std::sregex_iterator(header.begin(), header.end(), param); it != std::sregex_iterator(); ++it) {
     EXPECT_EQ(covered.count((*it)[1]), 1u) << (*it)[1] << " has no golden case";
+  }
+}
+
+// KANTA-HDR-003 was rewritten for speed (fewer conversions of @root); it must
+// decide exactly as its first formulation did. That formulation is the
+// reference here, evaluated with libxml2 on the same root values.
+TEST(BundledRulesEquivalenceTest, OidRuleDecidesAsItsFirstFormulation) {
+  auto header = CompiledSchematron::Load((testing::SourceDir() / "schemas/rules/kanta-header.sch").string());
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  const std::string base = testing::ReadFile(testing::SourceDir() / "samples" / kNarrative);
+  const char* reference =
+      "translate(@root, '0123456789.', '') = '' and contains(@root, '.')"
+      " and (starts-with(@root, '0.') or starts-with(@root, '1.') or starts-with(@root, '2.'))"
+      " and not(contains(@root, '..')) and substring(@root, string-length(@root)) != '.'"
+      " and not(contains(translate(concat('.', @root, '.'), '123456789', 'nnnnnnnnn'), '.0n'))"
+      " and not(contains(translate(concat('.', @root, '.'), '123456789', 'nnnnnnnnn'), '.00'))";
+  std::vector<std::string> roots = {
+      "", ".", "..", "0", "1", "2", "3", "0.", "1.", ".1", "1..2", "1.2.", "1.2..", "0.0", "1.0",
+      "2.0.0", "1.00", "1.01", "1.10", "1.2.0", "1.2.03", "01.2", "10.2", "3.1", "9.9", "1.2a",
+      "1.n", "n.1", "1.2.246.21", "1.2.246.10.90000011.19.0", " 1.2", "1.2 ", "1.-2", "1.+2",
+      "2.999.1", "0.9.0", "1.0n", "1.0.00", "2.", "2..1", "1.2.3.4.5.6.7.8.9.10.11.12"};
+  // And every string of up to four characters over a small alphabet.
+  const std::string alphabet = "012.9n";
+  std::vector<std::string> level = {""};
+  for (int len = 1; len <= 4; ++len) {
+    std::vector<std::string> next;
+    for (const std::string& prefix : level)
+      for (char c : alphabet) next.push_back(prefix + c);
+    roots.insert(roots.end(), next.begin(), next.end());
+    level = std::move(next);
+  }
+  const std::regex custodian_root(R"((<custodian>[\s\S]*?<id root=")[^"]*)");
+  for (const std::string& root : roots) {
+    // The reference, on an element carrying that root.
+    xml::DocPtr probe(xmlReadDoc(BAD_CAST("<x root='" + root + "'/>").c_str(), nullptr, nullptr, 0));
+    ASSERT_TRUE(probe);
+    xml::XPathContextPtr ctxt(xmlXPathNewContext(probe.get()));
+    ctxt->node = xmlDocGetRootElement(probe.get());
+    const int valid = [&] {
+      xml::XPathObjectPtr v(xmlXPathEvalExpression(BAD_CAST reference, ctxt.get()));
+      return v ? xmlXPathCastToBoolean(v.get()) : -1;
+    }();
+    ASSERT_GE(valid, 0);
+    // The bundled rule, on the custodian id of the narrative sample.
+    Document doc;
+    doc.bytes = std::regex_replace(base, custodian_root, "$01" + root,
+                                   std::regex_constants::format_first_only);
+    Report parse;
+    auto v = formats::ParseStage(xml::ParseLimits{}).Process(doc, parse);
+    ASSERT_TRUE(v.ok() && *v == Verdict::kContinue) << root;
+    Report r;
+    ASSERT_TRUE((*header)->Validate(xml::TreeOf(doc), r).ok());
+    bool fired = false;
+    for (const Finding& f : r.findings()) fired = fired || f.rule == "KANTA-HDR-003";
+    EXPECT_EQ(fired, valid == 0) << "root '" << root << "'";
   }
 }
 
