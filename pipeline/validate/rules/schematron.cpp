@@ -115,10 +115,42 @@ std::string WithoutLiterals(const std::string& e) {
   return out;
 }
 
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
+
+// True when every '(' in `bare` (literals removed) is plainly a call of a
+// supported function, the operators and/or/div/mod, or a node test after an
+// axis ("child::text("). This quick scan lets the exact regex below run
+// only on the rare expression that needs it (std::regex is slow: loading
+// the C-CDA rule set spent most of its 1.3 G instructions in it).
+bool PlainlySupported(const std::string& bare) {
+  for (std::size_t p = bare.find('('); p != std::string::npos; p = bare.find('(', p + 1)) {
+    std::size_t end = p;
+    while (end > 0 && std::isspace(static_cast<unsigned char>(bare[end - 1]))) --end;
+    std::size_t begin = end;
+    while (begin > 0 && (IsNameChar(bare[begin - 1]) || bare[begin - 1] == ':')) --begin;
+    if (begin == end) continue;  // no name before it: a grouping parenthesis
+    std::string_view run(bare.data() + begin, end - begin);
+    if (const std::size_t axis = run.find("::"); axis != std::string_view::npos) {
+      const std::string_view before = run.substr(0, axis), test = run.substr(axis + 2);
+      if (before.empty() || before.find(':') != std::string_view::npos) return false;
+      if (!(test == "node" || test == "text" || test == "comment" || test == "processing-instruction")) {
+        return false;
+      }
+      continue;
+    }
+    if (run == "and" || run == "or" || run == "div" || run == "mod") continue;
+    if (AllowedFunctions().count(std::string(run)) == 0) return false;
+  }
+  return true;
+}
+
 // The first function name in `expr` this engine does not support, or "".
 std::string UnsupportedFunction(const std::string& expr) {
-  static const std::regex call(R"(([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*\()");
   const std::string bare = WithoutLiterals(expr);
+  if (PlainlySupported(bare)) return {};
+  static const std::regex call(R"(([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*\()");
   for (auto it = std::sregex_iterator(bare.begin(), bare.end(), call); it != std::sregex_iterator(); ++it) {
     const std::string name = (*it)[1];
     if (name == "and" || name == "or" || name == "div" || name == "mod") continue;
@@ -137,6 +169,8 @@ std::string UnsupportedFunction(const std::string& expr) {
 // is not a literal.
 std::vector<std::string> DocumentArguments(const std::string& expr, bool& dynamic) {
   std::vector<std::string> out;
+  dynamic = false;
+  if (expr.find("document") == std::string::npos) return out;  // no call: skip the regexes
   static const std::regex call(R"re(document\s*\(\s*(?:'([^']*)'|"([^"]*)")\s*\))re");
   for (auto it = std::sregex_iterator(expr.begin(), expr.end(), call); it != std::sregex_iterator(); ++it) {
     out.push_back((*it)[1].matched ? (*it)[1].str() : (*it)[2].str());
@@ -291,6 +325,7 @@ struct CompiledSchematron::Impl {
   bool uses_index = false;           // some rule context is matched via the index
   bool uses_template_index = false;  // some is pre-filtered by templateId root
   std::set<std::string> indexed_names;  // local names indexed branches look up
+  std::set<std::string> let_names;      // every variable Validate() may set
 
   // XPath contexts ready for Validate(): namespaces, functions and the
   // object cache set up once, no document. Creating one costs as much as
@@ -409,6 +444,71 @@ Result<xml::DocPtr> LoadWithIncludes(const std::string& path, int depth = 0) {
   return doc;
 }
 
+// The root of a predicate of the form
+//   [prefix:templateId[@root = 'R' (and @extension = 'E')?]]
+// (white space allowed between the parts), or "" for any other predicate.
+// A hand-written matcher: std::regex took most of the load time of large
+// rule sets, where nearly every rule has such a predicate.
+std::string TemplateRootOf(const std::string& predicates) {
+  std::size_t i = 0;
+  const std::size_t n = predicates.size();
+  auto space = [&] {
+    while (i < n && std::isspace(static_cast<unsigned char>(predicates[i]))) ++i;
+  };
+  auto literal = [&](std::string_view w) {
+    if (predicates.compare(i, w.size(), w) != 0) return false;
+    i += w.size();
+    return true;
+  };
+  auto name = [&] {
+    const std::size_t b = i;
+    while (i < n && IsNameChar(predicates[i])) ++i;
+    return std::string_view(predicates).substr(b, i - b);
+  };
+  auto quoted = [&](bool non_empty, std::string* out) {
+    if (!literal("'")) return false;
+    const std::size_t close = predicates.find('\'', i);
+    if (close == std::string::npos || (non_empty && close == i)) return false;
+    if (out != nullptr) *out = predicates.substr(i, close - i);
+    i = close + 1;
+    return true;
+  };
+  if (!literal("[")) return {};
+  space();
+  std::string_view first = name();
+  if (i < n && predicates[i] == ':') {
+    if (first.empty()) return {};
+    ++i;
+    first = name();
+  }
+  if (first != "templateId") return {};
+  space();
+  if (!literal("[")) return {};
+  space();
+  if (!literal("@root")) return {};
+  space();
+  if (!literal("=")) return {};
+  space();
+  std::string root;
+  if (!quoted(true, &root)) return {};
+  space();
+  if (i < n && predicates[i] != ']') {
+    if (!literal("and")) return {};
+    const std::size_t before = i;
+    space();
+    if (i == before || !literal("@extension")) return {};
+    space();
+    if (!literal("=")) return {};
+    space();
+    if (!quoted(false, nullptr)) return {};
+    space();
+  }
+  if (!literal("]")) return {};
+  space();
+  if (!literal("]") || i != n) return {};
+  return root;
+}
+
 // Splits "step[...]/rest" at the first '/' outside brackets and quotes, after
 // an optional leading "//". Returns false when there is no such '/'.
 bool SplitFirstStep(const std::string& branch, std::string& head, std::string& tail) {
@@ -506,6 +606,7 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
       }
       ASSIGN_OR_RETURN(auto e, compiler.Compile(value, let));
       out.push_back(Let{Attr(let, "name"), std::move(e)});
+      impl->let_names.insert(out.back().name);
     }
     return Status::Ok();
   };
@@ -661,10 +762,7 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
             if (!predicates.empty()) {
               const std::string qname = prefix.empty() ? local : prefix + ":" + local;
               ASSIGN_OR_RETURN(b.self_test, compiler.Compile("self::" + qname + predicates, r));
-              static const std::regex tmpl(
-                  R"(^\[\s*(?:[\w.\-]+:)?templateId\s*\[\s*@root\s*=\s*'([^']+)'\s*(?:and\s+@extension\s*=\s*'[^']*'\s*)?\]\s*\]$)");
-              std::smatch m;
-              if (std::regex_match(predicates, m, tmpl)) b.template_root = m[1];
+              b.template_root = TemplateRootOf(predicates);
             }
             if (has_tail) {
               ASSIGN_OR_RETURN(b.tail, compiler.Compile(tail, r));
@@ -779,7 +877,11 @@ class PooledContext {
   }
   ~PooledContext() {
     if (!ctxt_) return;
-    xmlXPathRegisteredVariablesCleanup(ctxt_.get());
+    // Drop the variables (they point into the document) one by one: freeing
+    // the whole table would make the next document allocate a new one.
+    for (const std::string& name : impl_.let_names) {
+      xmlXPathRegisterVariable(ctxt_.get(), BAD_CAST name.c_str(), nullptr);
+    }
     ctxt_->doc = nullptr;
     ctxt_->node = nullptr;
     ctxt_->userData = nullptr;
