@@ -288,6 +288,9 @@ struct Branch {
   std::string uri, local;
   std::shared_ptr<xmlXPathCompExpr> self_test;  // null: every element of that name
   std::string template_root;                     // non-empty: pre-filter
+  // First predicate [@attr_name = 'attr_value']: checked on the node before
+  // the XPath self-test, which most candidates then never need.
+  std::string attr_name, attr_value;
   std::shared_ptr<xmlXPathCompExpr> tail;        // "first-step/tail": rest of the path
   std::shared_ptr<xmlXPathCompExpr> full;        // not indexed: evaluated from the root
 };
@@ -304,6 +307,10 @@ struct Pattern {
   std::string id;
   std::vector<Let> lets;
   std::vector<Rule> rules;
+  // Keep track of the nodes rules have claimed: needed with several rules
+  // (the first that matches a node wins) and where the templateId index
+  // may list an element twice.
+  bool claims = false;
 };
 
 struct CompExprDeleter {
@@ -507,6 +514,55 @@ std::string TemplateRootOf(const std::string& predicates) {
   space();
   if (!literal("]") || i != n) return {};
   return root;
+}
+
+// For predicates starting with [@name = 'value'] (or "value"), sets `name`
+// and `value` and returns true.
+bool LeadingAttributeTest(const std::string& predicates, std::string& name, std::string& value) {
+  std::size_t i = 0;
+  const std::size_t n = predicates.size();
+  auto space = [&] {
+    while (i < n && std::isspace(static_cast<unsigned char>(predicates[i]))) ++i;
+  };
+  if (i >= n || predicates[i] != '[') return false;
+  ++i;
+  space();
+  if (i >= n || predicates[i] != '@') return false;
+  ++i;
+  const std::size_t b = i;
+  while (i < n && IsNameChar(predicates[i])) ++i;
+  if (i == b || !(std::isalpha(static_cast<unsigned char>(predicates[b])) || predicates[b] == '_')) {
+    return false;
+  }
+  std::string attr = predicates.substr(b, i - b);
+  space();
+  if (i >= n || predicates[i] != '=') return false;
+  ++i;
+  space();
+  if (i >= n || (predicates[i] != '\'' && predicates[i] != '"')) return false;
+  const char quote = predicates[i++];
+  const std::size_t close = predicates.find(quote, i);
+  if (close == std::string::npos) return false;
+  std::string literal = predicates.substr(i, close - i);
+  i = close + 1;
+  space();
+  if (i >= n || predicates[i] != ']') return false;
+  name = std::move(attr);
+  value = std::move(literal);
+  return true;
+}
+
+// False when `node` certainly fails [@name = 'value']; true when it passes
+// or its attribute has an unusual shape (then the XPath test decides).
+bool MayHaveAttribute(const xmlNode* node, const std::string& name, const std::string& value) {
+  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
+    if (a->ns != nullptr || name != reinterpret_cast<const char*>(a->name)) continue;
+    const xmlNode* text = a->children;
+    if (text == nullptr) return value.empty();
+    if (text->next != nullptr || text->type != XML_TEXT_NODE || text->content == nullptr) return true;
+    return value == reinterpret_cast<const char*>(text->content);
+  }
+  return false;
 }
 
 // Splits "step[...]/rest" at the first '/' outside brackets and quotes, after
@@ -763,6 +819,7 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
               const std::string qname = prefix.empty() ? local : prefix + ":" + local;
               ASSIGN_OR_RETURN(b.self_test, compiler.Compile("self::" + qname + predicates, r));
               b.template_root = TemplateRootOf(predicates);
+              if (b.template_root.empty()) LeadingAttributeTest(predicates, b.attr_name, b.attr_value);
             }
             if (has_tail) {
               ASSIGN_OR_RETURN(b.tail, compiler.Compile(tail, r));
@@ -792,6 +849,10 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
       impl->assertions += rule.assertions.size();
       ++impl->rules;
       pattern.rules.push_back(std::move(rule));
+    }
+    pattern.claims = pattern.rules.size() > 1;
+    for (const Rule& rule : pattern.rules) {
+      for (const Branch& b : rule.branches) pattern.claims |= !b.template_root.empty();
     }
     impl->patterns.push_back(std::move(pattern));
   }
@@ -936,7 +997,10 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
           for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
             if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), "root") == 0 &&
                 a->children != nullptr && a->children->next == nullptr && a->children->content != nullptr) {
-              by_template[reinterpret_cast<const char*>(a->children->content)].push_back(n->parent);
+              // Two templateIds with one root (different extensions) are
+              // usually siblings, visited in a row: list their element once.
+              auto& list = by_template[reinterpret_cast<const char*>(a->children->content)];
+              if (list.empty() || list.back() != n->parent) list.push_back(n->parent);
             }
           }
         }
@@ -1004,6 +1068,8 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
   for (const Pattern& pattern : impl.patterns) {
     at(root_node);
     for (const Let& let : pattern.lets) set_let(let);
+    // Within a pattern a node belongs to the first rule that matches it.
+    const bool claims = pattern.claims;
     std::unordered_set<xmlNode*> claimed;
     for (const Rule& rule : pattern.rules) {
       matched.clear();
@@ -1023,6 +1089,7 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
           for (xmlNode* n : *candidates) {
             const char* uri = n->ns != nullptr ? reinterpret_cast<const char*>(n->ns->href) : "";
             if (b.uri != uri || b.local != reinterpret_cast<const char*>(n->name)) continue;
+            if (!b.attr_name.empty() && !MayHaveAttribute(n, b.attr_name, b.attr_value)) continue;
             if (b.self_test) {
               at(n);
               state.rule_context = n;
@@ -1065,7 +1132,7 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
         matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
       }
       for (xmlNode* node : matched) {
-        if (!claimed.insert(node).second) continue;  // an earlier rule of this pattern fired
+        if (claims && !claimed.insert(node).second) continue;  // an earlier rule of this pattern fired
         state.rule_context = node;
         at(node);
         for (const Let& let : rule.lets) {

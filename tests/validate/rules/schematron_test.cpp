@@ -257,5 +257,53 @@ TEST_F(SchematronTest, MissingDocumentTurnsItsAssertsIntoOneWarning) {
   EXPECT_NE(f[0].message.find("voc.xml"), std::string::npos);
 }
 
+TEST_F(SchematronTest, ARuleWhoseChecksAllPassReportsNothingAndOneFailureIsFound) {
+  auto pass = Run("<pattern><rule context='h:section'>"
+                  "<assert id='A' test='h:code'>a</assert><assert id='B' test='true()'>b</assert>"
+                  "<report id='C' test='h:nothing'>c</report></rule></pattern>");
+  EXPECT_TRUE(pass.empty()) << ::testing::PrintToString(Ids(pass));
+  auto one = Run("<pattern><rule context='h:section'>"
+                 "<assert id='A' test='h:code'>a</assert>"
+                 "<assert id='B' test='h:entry'>no entry</assert>"
+                 "<report id='C' test='h:code/@code = \"B\"'>section B</report></rule></pattern>");
+  EXPECT_EQ(Ids(one), (std::vector<std::string>{"B", "C"}));
+  EXPECT_EQ(one[0].location.xpath, "/ClinicalDocument/component[2]/section");
+}
+
+TEST_F(SchematronTest, AnEvaluationErrorIsCountedWhenTheOtherChecksPass) {
+  auto f = Run("<pattern><rule context='h:ClinicalDocument'>"
+               "<assert id='A' test='h:title'>a</assert>"
+               "<assert id='B' test='$undeclared = 1'>b</assert></rule></pattern>");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].rule, "rules.evaluation-error");
+  EXPECT_NE(f[0].message.find("1 XPath evaluations"), std::string::npos) << f[0].message;
+}
+
+TEST_F(SchematronTest, AnAttributeTestedFirstNarrowsTheCandidatesExactly) {
+  const std::string doc =
+      "<ClinicalDocument xmlns='urn:hl7-org:v3'>"
+      "<id root='1.2.3' extension='a'/><id root='1.2.3'/><id root='1&#46;2.3' extension='b'/>"
+      "<id root='1.2.30' extension='c'/><id extension='d'/><id root=''/></ClinicalDocument>";
+  auto f = Run("<pattern><rule context=\"h:id[@root = '1.2.3'][@extension]\">"
+               "<report id='R' test='true()'><value-of select='@extension'/></report></rule></pattern>"
+               "<pattern><rule context='h:id[@root = \"\"]'><report id='E' test='true()'>empty</report>"
+               "</rule></pattern>",
+               doc);
+  ASSERT_EQ(Ids(f), (std::vector<std::string>{"R", "R", "E"}));
+  EXPECT_EQ(f[0].message, "a");
+  EXPECT_EQ(f[1].message, "b");
+}
+
+TEST_F(SchematronTest, AnElementWithTwoTemplateIdsOfOneRootMatchesOnce) {
+  const std::string doc =
+      "<ClinicalDocument xmlns='urn:hl7-org:v3'><section>"
+      "<templateId root='2.16.1'/><templateId root='2.16.1' extension='2015'/></section>"
+      "</ClinicalDocument>";
+  auto f = Run("<pattern><rule context=\"h:section[h:templateId[@root = '2.16.1']]\">"
+               "<assert id='T' test='false()'>t</assert></rule></pattern>",
+               doc);
+  EXPECT_EQ(Ids(f), (std::vector<std::string>{"T"}));
+}
+
 }  // namespace
 }  // namespace kanta::validate::rules
