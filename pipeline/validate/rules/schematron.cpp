@@ -5,6 +5,7 @@
 #include <libxml/xpathInternals.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -279,6 +280,9 @@ struct Assertion {
 struct Let {
   std::string name;
   std::shared_ptr<xmlXPathCompExpr> expr;
+  // Set when the value is string(@attribute): read from the element
+  // directly, without an XPath evaluation (rules often start with one).
+  std::string attribute;
 };
 
 // One branch of a rule context. Indexed: "prefix:local[predicates]" matched
@@ -565,6 +569,33 @@ bool MayHaveAttribute(const xmlNode* node, const std::string& name, const std::s
   return false;
 }
 
+// The attribute name when `value` is string(@name), else "".
+std::string StringOfAttribute(const std::string& value) {
+  std::size_t i = 0;
+  const std::size_t n = value.size();
+  auto space = [&] {
+    while (i < n && std::isspace(static_cast<unsigned char>(value[i]))) ++i;
+  };
+  space();
+  if (value.compare(i, 6, "string") != 0) return {};
+  i += 6;
+  space();
+  if (i >= n || value[i] != '(') return {};
+  ++i;
+  space();
+  if (i >= n || value[i] != '@') return {};
+  ++i;
+  const std::size_t b = i;
+  while (i < n && IsNameChar(value[i])) ++i;
+  if (i == b || !(std::isalpha(static_cast<unsigned char>(value[b])) || value[b] == '_')) return {};
+  std::string name = value.substr(b, i - b);
+  space();
+  if (i >= n || value[i] != ')') return {};
+  ++i;
+  space();
+  return i == n ? name : std::string();
+}
+
 // Splits "step[...]/rest" at the first '/' outside brackets and quotes, after
 // an optional leading "//". Returns false when there is no such '/'.
 bool SplitFirstStep(const std::string& branch, std::string& head, std::string& tail) {
@@ -661,7 +692,7 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
                                                              "element content is not supported)");
       }
       ASSIGN_OR_RETURN(auto e, compiler.Compile(value, let));
-      out.push_back(Let{Attr(let, "name"), std::move(e)});
+      out.push_back(Let{Attr(let, "name"), std::move(e), StringOfAttribute(value)});
       impl->let_names.insert(out.back().name);
     }
     return Status::Ok();
@@ -985,22 +1016,28 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
       return false;
     };
     const bool few = wanted.size() <= 16;
+    // Most elements are ruled out by their first letter, before any strlen.
+    std::array<bool, 256> first_letter{};
+    for (std::string_view w : wanted) first_letter[static_cast<unsigned char>(w.empty() ? 0 : w[0])] = true;
+    if (impl.uses_template_index) first_letter['t'] = true;
     std::vector<xmlNode*> stack{xmlDocGetRootElement(doc)};
     while (!stack.empty()) {
       xmlNode* n = stack.back();
       stack.pop_back();
       for (; n != nullptr; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
-        const std::string_view name(reinterpret_cast<const char*>(n->name));
-        if (!few || is_wanted(name)) by_name[name].push_back(n);
-        if (impl.uses_template_index && name == "templateId" && n->parent != nullptr) {
-          for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
-            if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), "root") == 0 &&
-                a->children != nullptr && a->children->next == nullptr && a->children->content != nullptr) {
-              // Two templateIds with one root (different extensions) are
-              // usually siblings, visited in a row: list their element once.
-              auto& list = by_template[reinterpret_cast<const char*>(a->children->content)];
-              if (list.empty() || list.back() != n->parent) list.push_back(n->parent);
+        if (!few || first_letter[n->name[0]]) {
+          const std::string_view name(reinterpret_cast<const char*>(n->name));
+          if (!few || is_wanted(name)) by_name[name].push_back(n);
+          if (impl.uses_template_index && name == "templateId" && n->parent != nullptr) {
+            for (xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+              if (a->ns == nullptr && std::strcmp(reinterpret_cast<const char*>(a->name), "root") == 0 &&
+                  a->children != nullptr && a->children->next == nullptr && a->children->content != nullptr) {
+                // Two templateIds with one root (different extensions) are
+                // usually siblings, visited in a row: list their element once.
+                auto& list = by_template[reinterpret_cast<const char*>(a->children->content)];
+                if (list.empty() || list.back() != n->parent) list.push_back(n->parent);
+              }
             }
           }
         }
@@ -1023,7 +1060,20 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
     ctxt->proximityPosition = 1;
   };
   auto set_let = [&](const Let& let) {
-    xmlXPathObjectPtr v = xmlXPathCompiledEval(let.expr.get(), ctxt.get());
+    xmlXPathObjectPtr v = nullptr;
+    if (!let.attribute.empty() && ctxt->node != nullptr && ctxt->node->type == XML_ELEMENT_NODE) {
+      // string(@name): the string value of the attribute in no namespace.
+      xmlChar* value = nullptr;
+      for (xmlAttr* a = ctxt->node->properties; a != nullptr; a = a->next) {
+        if (a->ns == nullptr && let.attribute == reinterpret_cast<const char*>(a->name)) {
+          value = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
+          break;
+        }
+      }
+      v = value != nullptr ? xmlXPathWrapString(value) : xmlXPathNewCString("");
+    } else {
+      v = xmlXPathCompiledEval(let.expr.get(), ctxt.get());
+    }
     if (v == nullptr) {
       ++eval_errors;
       v = xmlXPathNewCString("");

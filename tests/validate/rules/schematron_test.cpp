@@ -305,5 +305,20 @@ TEST_F(SchematronTest, AnElementWithTwoTemplateIdsOfOneRootMatchesOnce) {
   EXPECT_EQ(Ids(f), (std::vector<std::string>{"T"}));
 }
 
+TEST_F(SchematronTest, StringOfAnAttributeLetReadsTheAttributeOrGivesEmpty) {
+  const std::string doc =
+      "<ClinicalDocument xmlns='urn:hl7-org:v3' xmlns:x='urn:x'>"
+      "<id root='1&#46;2' x:root='no'/><id x:root='no'/><id root=''/></ClinicalDocument>";
+  auto f = Run("<let name='top' value='string(@root)'/>"
+               "<pattern><rule context='h:id'><let name='r' value=' string( @root ) '/>"
+               "<report id='R' test='true()'>[<value-of select='$r'/>|<value-of select='$top'/>|"
+               "<value-of select='string-length($r)'/>]</report></rule></pattern>",
+               doc);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].message, "[1.2||3]");
+  EXPECT_EQ(f[1].message, "[||0]") << "an attribute in a namespace is not @root";
+  EXPECT_EQ(f[2].message, "[||0]");
+}
+
 }  // namespace
 }  // namespace kanta::validate::rules
