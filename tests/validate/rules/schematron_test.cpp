@@ -1,11 +1,13 @@
 #include "validate/rules/schematron.h"
 
 #include <gtest/gtest.h>
+#include <libxml/xpathInternals.h>
 
 #include <algorithm>
 
 #include "test_support.h"
 #include "xml/secure_parser.h"
+#include "xml/xml_ptr.h"
 
 namespace kanta::validate::rules {
 namespace {
@@ -318,6 +320,47 @@ TEST_F(SchematronTest, StringOfAnAttributeLetReadsTheAttributeOrGivesEmpty) {
   EXPECT_EQ(f[0].message, "[1.2||3]");
   EXPECT_EQ(f[1].message, "[||0]") << "an attribute in a namespace is not @root";
   EXPECT_EQ(f[2].message, "[||0]");
+}
+
+// The engine provides its own translate() for speed; it must give libxml2's
+// results on every kind of argument.
+TEST_F(SchematronTest, TranslateGivesLibxml2sResults) {
+  const std::vector<std::string> calls = {
+      "translate('1.2.246.10', '0123456789.', '')",
+      "translate('.1.02.0.', '123456789', 'nnnnnnnnn')",
+      "translate('abcabc', 'aab', 'xyz')",
+      "translate('abc', 'abc', 'ABCDEF')",
+      "translate('abc', '', 'xyz')",
+      "translate('', 'abc', 'xyz')",
+      "translate('hello', 'lo', '')",
+      "translate('k\xC3\xA4yt\xC3\xB6ss\xC3\xA4', 'a\xC3\xA4\xC3\xB6', 'AAO')",
+      "translate('k\xC3\xA4yt\xC3\xB6', 'ky', 'KY')",
+      "translate('abc', 'b', '\xC3\xA4')",
+      "translate(12.5, '.', ',')",
+      "translate(true(), 'rt', 'RT')",
+      "translate(h:id/@root, '.', '-')",
+      "translate(h:title, 'Ot', 'oT')",
+      "translate(h:nothing, 'a', 'b')",
+  };
+  std::string body = "<pattern><rule context='h:ClinicalDocument'>";
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    body += "<report id='T" + std::to_string(i) + "' test='true()'>[<value-of select=\"" + calls[i] +
+            "\"/>]</report>";
+  }
+  auto f = Run(body + "</rule></pattern>");
+  ASSERT_EQ(f.size(), calls.size());
+  Report parse_report;
+  auto tree = xml::SecureParser().Parse(kDoc, "d", "parse", parse_report);
+  ASSERT_TRUE(tree.ok() && *tree);
+  xml::XPathContextPtr plain(xmlXPathNewContext((*tree)->doc()));
+  xmlXPathRegisterNs(plain.get(), BAD_CAST "h", BAD_CAST "urn:hl7-org:v3");
+  plain->node = (*tree)->root();
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    xml::XPathObjectPtr v(xmlXPathEvalExpression(BAD_CAST calls[i].c_str(), plain.get()));
+    ASSERT_TRUE(v && v->type == XPATH_STRING) << calls[i];
+    EXPECT_EQ(f[i].message, "[" + std::string(reinterpret_cast<const char*>(v->stringval)) + "]")
+        << calls[i];
+  }
 }
 
 }  // namespace
