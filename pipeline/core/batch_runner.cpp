@@ -1,8 +1,6 @@
 #include "core/batch_runner.h"
 
 #include <condition_variable>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -11,7 +9,7 @@ namespace kanta {
 
 BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipeline_(pipeline) {
   jobs_ = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 4 * jobs_;
+  max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 16 * jobs_;
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
 }
 
@@ -32,9 +30,9 @@ void Count(const Report& report, BatchTotals& totals) {
 }  // namespace
 
 BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
+  BatchTotals totals;
   if (jobs_ == 1) {
     // One worker: run on this thread; no hand-offs, same order and output.
-    BatchTotals totals;
     std::size_t index = 0;
     while (std::optional<Document> doc = source.Next()) {
       doc->index = index++;
@@ -46,87 +44,94 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
     }
     return totals;
   }
-  // One mutex guards the work queue, the finished map and the counters; the
-  // work per document (milliseconds) dwarfs the time spent holding it.
+
+  // Workers take documents from the source themselves (it only names them;
+  // each worker reads its own) and park finished reports in a ring indexed
+  // by input position. This thread hands them to the sink in order, several
+  // at a time. Threads wake each other only when they must: the emitter
+  // when a run of kEmitBatch reports is ready (or the input ended, or a
+  // worker is about to wait for room), a worker when room is made. On two
+  // cores every avoided wake-up is time a worker gets back.
+  constexpr std::size_t kEmitBatch = 16;
   std::mutex mu;
-  std::condition_variable work_ready;   // queue has work, or input ended
-  std::condition_variable report_ready; // finished has the next report
-  std::condition_variable slot_free;    // in_flight dropped below the bound
-  std::deque<Document> queue;
-  std::map<std::size_t, Report> finished;
-  std::size_t in_flight = 0;
-  bool input_done = false;
+  std::condition_variable emit_ready;  // emitter: there is something to hand on
+  std::condition_variable slot_free;   // workers: taken - emitted dropped below the bound
+  std::vector<std::optional<Report>> ring(max_in_flight_);  // guarded by mu
+  std::size_t taken = 0;            // documents taken from the source; guarded by mu
+  std::size_t ready = 0;            // reports [emitted, ready) are all in the ring; guarded by mu
+  std::size_t emitted = 0;          // reports handed on; guarded by mu
+  bool input_done = false;          // guarded by mu
+  bool emitter_waiting = false;     // guarded by mu
+  std::size_t workers_waiting = 0;  // guarded by mu
+
+  // Whether the emitter has work worth waking for; called with mu held.
+  auto worth_emitting = [&] {
+    if (ready == emitted) return input_done && emitted == taken;
+    return ready - emitted >= kEmitBatch || input_done || workers_waiting > 0 ||
+           taken - emitted >= max_in_flight_;
+  };
+
+  auto work = [&] {
+    for (;;) {
+      std::optional<Document> doc;
+      {
+        std::unique_lock lock(mu);
+        while (!input_done && taken - emitted >= max_in_flight_) {
+          ++workers_waiting;
+          if (emitter_waiting && worth_emitting()) emit_ready.notify_one();
+          slot_free.wait(lock);
+          --workers_waiting;
+        }
+        if (input_done) return;
+        // The source is called by one thread at a time, under the lock.
+        doc = source.Next();
+        if (!doc) {
+          input_done = true;
+          if (emitter_waiting) emit_ready.notify_one();
+          slot_free.notify_all();
+          return;
+        }
+        doc->index = taken++;
+      }
+      Report report(doc->index, doc->source);
+      pipeline_.Run(*doc, report);
+      doc.reset();  // free bytes and tree before taking the lock
+      bool wake = false;
+      {
+        std::lock_guard lock(mu);
+        ring[report.index() % ring.size()] = std::move(report);
+        while (ready < taken && ring[ready % ring.size()].has_value()) ++ready;
+        wake = emitter_waiting && worth_emitting();
+      }
+      if (wake) emit_ready.notify_one();
+    }
+  };
 
   std::vector<std::thread> workers;
   workers.reserve(jobs_);
-  for (std::size_t i = 0; i < jobs_; ++i) {
-    workers.emplace_back([&] {
-      for (;;) {
-        Document doc;
-        {
-          std::unique_lock lock(mu);
-          work_ready.wait(lock, [&] { return !queue.empty() || input_done; });
-          if (queue.empty()) return;
-          doc = std::move(queue.front());
-          queue.pop_front();
-        }
-        Report report(doc.index, doc.source);
-        pipeline_.Run(doc, report);
-        doc = Document();  // free bytes and tree before waiting on the lock
-        {
-          std::lock_guard lock(mu);
-          finished.emplace(report.index(), std::move(report));
-        }
-        report_ready.notify_one();
-      }
-    });
-  }
+  for (std::size_t i = 0; i < jobs_; ++i) workers.emplace_back(work);
 
-  // The producer runs on its own thread so this thread can emit reports in
-  // order while input is still being read.
-  std::size_t produced = 0;
-  std::thread producer([&] {
-    for (;;) {
-      {
-        std::unique_lock lock(mu);
-        slot_free.wait(lock, [&] { return in_flight < max_in_flight_; });
-      }
-      std::optional<Document> next = source.Next();
-      std::lock_guard lock(mu);
-      if (!next) {
-        input_done = true;
-        work_ready.notify_all();
-        report_ready.notify_all();
-        return;
-      }
-      next->index = produced++;
-      ++in_flight;
-      queue.push_back(std::move(*next));
-      work_ready.notify_one();
-    }
-  });
-
-  BatchTotals totals;
-  std::size_t next_to_emit = 0;
+  std::vector<Report> batch;
   for (;;) {
-    Report report;
     {
       std::unique_lock lock(mu);
-      report_ready.wait(lock, [&] {
-        return finished.count(next_to_emit) != 0 || (input_done && next_to_emit == produced);
-      });
-      auto it = finished.find(next_to_emit);
-      if (it == finished.end()) break;  // input done and everything emitted
-      report = std::move(it->second);
-      finished.erase(it);
-      --in_flight;
+      emitter_waiting = true;
+      emit_ready.wait(lock, worth_emitting);
+      emitter_waiting = false;
+      for (; emitted < ready; ++emitted) {
+        std::optional<Report>& slot = ring[emitted % ring.size()];
+        batch.push_back(std::move(*slot));
+        slot.reset();
+      }
+      if (batch.empty()) break;  // input done and everything emitted
+      if (workers_waiting > 0) slot_free.notify_all();
     }
-    slot_free.notify_one();
-    ++next_to_emit;
-    Count(report, totals);
-    sink.Accept(std::move(report));
+    for (Report& report : batch) {
+      Count(report, totals);
+      sink.Accept(std::move(report));
+    }
+    batch.clear();
   }
-  producer.join();
   for (auto& w : workers) w.join();
   return totals;
 }

@@ -1,10 +1,10 @@
 // BatchRunner: streams a batch of documents through a Pipeline on N threads.
 //
-// A single producer takes documents from a DocumentSource; workers run the
+// Workers take documents from a DocumentSource one at a time and run the
 // pipeline; reports are handed to a ReportSink one at a time, in input order,
 // on the calling thread. At most `max_in_flight` documents exist at once
 // (read, processing or waiting to be reported), so memory does not grow with
-// the size of the batch.
+// the size of the batch. With one job everything runs on the calling thread.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,8 @@
 
 namespace kanta {
 
-// Supplies the documents of a batch, in order. Called from one thread only.
+// Supplies the documents of a batch, in order. Called by one thread at a
+// time (the runner serialises the calls), so it need not be thread-safe.
 class DocumentSource {
  public:
   virtual ~DocumentSource() = default;
@@ -32,7 +33,10 @@ class ReportSink {
 
 struct BatchOptions {
   std::size_t jobs = 0;           // worker threads; 0 = number of cores
-  std::size_t max_in_flight = 0;  // 0 = 4 * jobs
+  // Documents taken but not yet reported. A document's bytes and tree exist
+  // only while a worker processes it; the others are finished reports
+  // waiting for an earlier one. 0 = 16 * jobs.
+  std::size_t max_in_flight = 0;
 };
 
 struct BatchTotals {
