@@ -1,14 +1,12 @@
 #include "xml/library_scope.h"
 
 #include <libxml/parser.h>
-#include <xercesc/util/PlatformUtils.hpp>
 
 #include "xml/secure_parser.h"
 
 namespace kanta::xml {
 
 LibraryScope::LibraryScope() {
-  xercesc::XMLPlatformUtils::Initialize();
   xmlInitParser();
 }
 
@@ -17,7 +15,6 @@ LibraryScope::~LibraryScope() {
   // while libxml2 is still up.
   ReleaseThreadParserContext();
   xmlCleanupParser();
-  xercesc::XMLPlatformUtils::Terminate();
 }
 
 }  // namespace kanta::xml

@@ -226,9 +226,35 @@ class XercesValidator final : public SchemaValidator {
   std::size_t max_findings_;
 };
 
-}  // namespace
+// Xerces-C is started once, when the module first loads a schema, and
+// stopped when the program ends (this object's destructor runs at exit).
+class XercesRuntime {
+ public:
+  static const Status& Start() {
+    static const XercesRuntime runtime;
+    return runtime.status_;
+  }
+  ~XercesRuntime() {
+    if (started_) XMLPlatformUtils::Terminate();
+  }
 
-Result<std::unique_ptr<SchemaValidator>> LoadXercesValidator(const SchemaOptions& options) {
+ private:
+  XercesRuntime() {
+    try {
+      XMLPlatformUtils::Initialize();
+      started_ = true;
+    } catch (const XMLException& e) {
+      status_ = Internal("Xerces-C could not start: " + ToUtf8(e.getMessage()));
+    } catch (...) {
+      status_ = Internal("Xerces-C could not start");
+    }
+  }
+  bool started_ = false;
+  Status status_;
+};
+
+Result<std::unique_ptr<SchemaValidator>> LoadWithXerces(const SchemaOptions& options) {
+  RETURN_IF_ERROR(XercesRuntime::Start());
   try {
     auto pool = std::make_unique<XMLGrammarPoolImpl>(XMLPlatformUtils::fgMemoryManager);
     LoadErrorHandler errors;
@@ -261,4 +287,15 @@ Result<std::unique_ptr<SchemaValidator>> LoadXercesValidator(const SchemaOptions
   }
 }
 
+}  // namespace
 }  // namespace kanta::validate
+
+extern "C" __attribute__((visibility("default"))) void kanta_xerces_engine_load(
+    const kanta::validate::SchemaOptions& options,
+    kanta::Result<std::unique_ptr<kanta::validate::SchemaValidator>>& out) {
+  try {
+    out = kanta::validate::LoadWithXerces(options);
+  } catch (...) {
+    out = kanta::Internal("the Xerces-C engine failed while loading " + options.schema_file);
+  }
+}
