@@ -15,9 +15,7 @@ BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipel
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
 }
 
-namespace {
-
-void Count(const Report& report, BatchTotals& totals) {
+void CountReport(const Report& report, BatchTotals& totals) {
   ++totals.documents;
   switch (report.outcome()) {
     case Outcome::kValid: ++totals.valid; break;
@@ -29,8 +27,6 @@ void Count(const Report& report, BatchTotals& totals) {
   }
 }
 
-}  // namespace
-
 BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   if (jobs_ == 1) {
     // One worker: run on this thread; no hand-offs, same order and output.
@@ -41,7 +37,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
       Report report(doc->index, doc->source);
       pipeline_.Run(*doc, report);
       doc.reset();
-      Count(report, totals);
+      CountReport(report, totals);
       sink.Accept(std::move(report));
     }
     return totals;
@@ -123,7 +119,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
     }
     slot_free.notify_one();
     ++next_to_emit;
-    Count(report, totals);
+    CountReport(report, totals);
     sink.Accept(std::move(report));
   }
   producer.join();

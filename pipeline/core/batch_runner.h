@@ -43,6 +43,9 @@ struct BatchTotals {
   std::size_t internal_errors = 0;  // reports with a non-OK internal status
 };
 
+// Adds `report` to `totals` (one document, by its outcome).
+void CountReport(const Report& report, BatchTotals& totals);
+
 class BatchRunner {
  public:
   BatchRunner(const Pipeline& pipeline, BatchOptions options);

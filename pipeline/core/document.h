@@ -68,6 +68,7 @@ struct Document {
   std::unique_ptr<ParsedTree> tree;
   HeaderFacts facts;
   Envelope envelope;
+  std::string input_sha256;          // hex SHA-256 of the bytes as received (ingest)
   std::optional<Decision> decision;  // set by the resolve stage (ingest)
 };
 

@@ -42,4 +42,13 @@ std::string TextOf(const xmlNode* node) {
   return v ? std::string(reinterpret_cast<const char*>(v.get())) : std::string();
 }
 
+Result<std::string> Serialize(xmlDoc* doc) {
+  xmlChar* out = nullptr;
+  int size = 0;
+  xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
+  if (out == nullptr) return Internal("libxml2 could not serialise the document");
+  XmlCharPtr owned(out);
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
+}
+
 }  // namespace kanta::xml

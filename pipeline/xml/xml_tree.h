@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/document.h"
+#include "core/status.h"
 #include "xml/xml_ptr.h"
 
 namespace kanta::xml {
@@ -35,5 +36,10 @@ xmlNode* FirstChild(const xmlNode* parent, std::string_view ns, std::string_view
 std::string Attribute(const xmlNode* node, const char* name);
 // Text content of a node (all descendant text), or "".
 std::string TextOf(const xmlNode* node);
+
+// The whole document serialised as UTF-8 XML (with an XML declaration), as a
+// stage that changed the tree stores it back into Document::bytes. Fails
+// only when libxml2 cannot allocate the output.
+Result<std::string> Serialize(xmlDoc* doc);
 
 }  // namespace kanta::xml
