@@ -108,6 +108,9 @@ class PostgresqlArchive final : public SqlArchive {
   }
 
   void LockSchema(Writer& w) override {
+    // Without this libpq prints "relation ... already exists, skipping" on
+    // stderr for every CREATE TABLE IF NOT EXISTS of an existing archive.
+    w.session << "SET LOCAL client_min_messages = warning", now;
     Poco::Int64 one = 0;
     Poco::Int64 key = kSchemaLockKey;
     w.session << "SELECT 1::BIGINT FROM (SELECT pg_advisory_xact_lock($1)) AS locked", use(key),
