@@ -117,6 +117,18 @@ class PostgresqlArchive final : public SqlArchive {
         into(one), now;
   }
 
+  void TuneNewSchema(Writer& w) override {
+    // lz4 compresses the stored bytes about twice as fast as the default
+    // pglz (docs/performance.md); servers built without it keep pglz.
+    std::vector<std::string> lz4;
+    w.session << "SELECT 'lz4' FROM pg_settings WHERE name = 'default_toast_compression' AND "
+                 "'lz4' = ANY (enumvals)",
+        into(lz4), now;
+    if (lz4.empty()) return;
+    w.session << "ALTER TABLE documents ALTER COLUMN bytes SET COMPRESSION lz4", now;
+    w.session << "ALTER TABLE quarantine ALTER COLUMN bytes SET COMPRESSION lz4", now;
+  }
+
  private:
   void Give(std::unique_ptr<Writer> w, bool healthy) {
     if (w && !healthy) {

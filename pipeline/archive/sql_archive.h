@@ -157,6 +157,9 @@ class SqlArchive : public Archive {
   // Runs first inside the schema transaction, so two processes opening a new
   // archive at once do not both create it (throws Poco exceptions).
   virtual void LockSchema(Writer& writer) {}
+  // Runs inside the schema transaction right after the tables were created:
+  // settings one database has and the other has not (throws Poco exceptions).
+  virtual void TuneNewSchema(Writer& writer) {}
 
   // Creates the tables or upgrades them to kSchemaVersion. Backends call it
   // once while opening.
