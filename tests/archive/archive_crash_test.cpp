@@ -28,7 +28,7 @@ constexpr int kKills = 6;
 // A running crash helper whose standard output is read line by line.
 class Child {
  public:
-  explicit Child(const std::string& url) {
+  explicit Child(const std::string& url, int documents = kDocuments) {
     int fds[2];
     if (pipe(fds) != 0) return;
     pid_ = fork();
@@ -36,7 +36,7 @@ class Child {
       dup2(fds[1], STDOUT_FILENO);
       close(fds[0]);
       close(fds[1]);
-      const std::string count = std::to_string(kDocuments);
+      const std::string count = std::to_string(documents);
       const std::string size = std::to_string(kDocumentSize);
       execl(KANTA_CRASH_HELPER, KANTA_CRASH_HELPER, url.c_str(), count.c_str(), size.c_str(),
             static_cast<char*>(nullptr));
@@ -191,6 +191,35 @@ TEST_P(ArchiveCrashTest, KilledWriterLosesNothingItReportedAndARerunStoresEachDo
   EXPECT_EQ(stored_entries.size(), static_cast<std::size_t>(kDocuments));
   EXPECT_EQ(std::set<std::string>(stored_entries.begin(), stored_entries.end()).size(),
             static_cast<std::size_t>(kDocuments));
+}
+
+TEST_P(ArchiveCrashTest, TwoProcessesStoringTheSameBatchAtOnceStoreEachDocumentOnce) {
+  constexpr int kBatch = 600;
+  {
+    // The schema exists before the race, as it would for a running archive.
+    auto archive = OpenArchive(url_);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  }
+  Child first(url_, kBatch);
+  Child second(url_, kBatch);
+  ASSERT_TRUE(first.started() && second.started());
+  std::multiset<int> stored;
+  int lines = 0;
+  std::string line;
+  for (Child* child : {&first, &second}) {
+    while (child->ReadLine(&line)) {
+      ++lines;
+      if (line.starts_with("stored ")) stored.insert(std::stoi(line.substr(7)));
+    }
+  }
+  EXPECT_EQ(first.Wait(), 0);
+  EXPECT_EQ(second.Wait(), 0);
+  EXPECT_EQ(lines, 2 * kBatch);
+  EXPECT_EQ(stored.size(), static_cast<std::size_t>(kBatch));
+  EXPECT_EQ(std::set<int>(stored.begin(), stored.end()).size(), static_cast<std::size_t>(kBatch));
+  auto archive = OpenArchive(url_);
+  ASSERT_TRUE(archive.ok());
+  EXPECT_EQ((*archive)->List({})->size(), static_cast<std::size_t>(kBatch));
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, ArchiveCrashTest, ::testing::Values("sqlite", "postgresql"),
