@@ -19,6 +19,7 @@
 // driver's message; they are never thrown.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,9 @@ struct AuthorisationRecord {
   bool invalidated = false;     // recordStatus 7 (invalidation version)
 };
 
+// record.id and record.input_sha256 must not be empty. An authorisation, when
+// given, is the one this very document carries: its document_id is
+// record.id (filled in when empty; any other value is InvalidArgument).
 struct StoreRequest {
   DocumentRecord record;                          // sha256/stored_at are filled in by Store()
   std::string bytes;                              // the document as stored (stamped, signed)
@@ -107,6 +111,28 @@ struct QuarantineEntry {
   std::int64_t seq = 0;
   std::string source, document_id, input_sha256, reason, report_json, quarantined_at, run_id;
   int times_seen = 1;        // the same input quarantined again by later runs
+};
+
+// One ingest run (the `runs` table).
+struct RunRecord {
+  std::string run_id;
+  std::string command;        // what started it, e.g. "ingest"
+  std::string settings_json;  // the run's settings as given to BeginRun
+  std::string started_at;     // ISO 8601 UTC
+  std::string ended_at;       // "" while running (or when the run was killed)
+  std::string totals_json;    // as given to EndRun; "" until then
+};
+
+// One journal line (the `journal` table): what one Store or Quarantine did.
+struct JournalEntry {
+  std::int64_t seq = 0;
+  std::string run_id;
+  std::string at;             // ISO 8601 UTC
+  std::string action;         // "stored" | "duplicate" | "conflict" | "quarantined"
+  std::string document_id;    // "" for an unreadable quarantined document
+  std::string source;
+  std::string input_sha256;
+  std::string detail;         // conflict: the stored input hash; quarantine: the reason
 };
 
 // Filter for List(); empty fields match everything.
@@ -153,12 +179,18 @@ class Archive {
   // by Store and Quarantine themselves.
   virtual Result<std::string> BeginRun(std::string_view command, std::string_view settings_json) = 0;
   virtual Status EndRun(std::string_view run_id, std::string_view totals_json) = 0;
+  // Runs, in the order they began.
+  virtual Result<std::vector<RunRecord>> Runs() = 0;
+  // Journal entries of `run_id` ("" for every run), in the order written.
+  virtual Result<std::vector<JournalEntry>> Journal(std::string_view run_id) = 0;
 };
 
 // Opens (creating when needed) the archive at `url`: "sqlite:PATH" or
 // "postgresql://user@host:port/db" (also "postgresql:" + a libpq keyword
 // string). Creates or upgrades the tables. Fails with InvalidArgument for an
-// unknown scheme and Unavailable when the database cannot be opened.
+// unknown scheme or a malformed URL, Unavailable when the database cannot be
+// opened, and FailedPrecondition when its schema is newer than this program.
+// docs/archive.md lists the URL options (e.g. "sqlite:PATH?synchronous=full").
 Result<std::unique_ptr<Archive>> OpenArchive(std::string_view url);
 
 // Hex SHA-256 of `bytes` (OpenSSL).
