@@ -178,6 +178,7 @@ class Archive {
   // action "stored" | "duplicate" | "conflict" | "quarantined") are written
   // by Store and Quarantine themselves.
   virtual Result<std::string> BeginRun(std::string_view command, std::string_view settings_json) = 0;
+  // EndRun fails with NotFound when no run has that id.
   virtual Status EndRun(std::string_view run_id, std::string_view totals_json) = 0;
   // Runs, in the order they began.
   virtual Result<std::vector<RunRecord>> Runs() = 0;

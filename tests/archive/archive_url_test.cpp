@@ -67,6 +67,15 @@ TEST(PostgresqlUrlTest, RedactsPasswords) {
             "postgresql://db/k?password=***&x=1");
 }
 
+TEST(PostgresqlArchiveTest, AnUnreachableServerIsUnavailableAndNoPasswordIsShown) {
+  // Port 1 on the loopback refuses connections at once.
+  auto archive = OpenArchive("postgresql://kanta:secret-pw@127.0.0.1:1/kanta");
+  ASSERT_FALSE(archive.ok());
+  EXPECT_EQ(archive.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(archive.status().message().find("secret-pw"), std::string::npos)
+      << archive.status().message();
+}
+
 TEST(SqliteArchiveTest, CreatesAWalDatabaseWithASchemaVersion) {
   kanta::testing::TempDir dir;
   const std::string path = (dir.path() / "a.db").string();
