@@ -55,7 +55,7 @@ struct DocumentRecord {
   std::string form;             // "osva" | "client-relationship" | "" (which authorisation it carries)
   std::string replaces;         // id of the version it replaces (RPLC parent), or ""
   std::string input_sha256;     // hex SHA-256 of the bytes as received (duplicate detection)
-  std::string sha256;           // hex SHA-256 of the stored bytes (set by the archive)
+  std::string sha256;           // hex SHA-256 of the stored bytes (computed by Store() unless given)
   std::string stored_at;        // ISO 8601 UTC (set by the archive)
   std::string run_id;           // the ingest run that stored it
 };
@@ -84,7 +84,7 @@ struct AuthorisationRecord {
 // given, is the one this very document carries: its document_id is
 // record.id (filled in when empty; any other value is InvalidArgument).
 struct StoreRequest {
-  DocumentRecord record;                          // sha256/stored_at are filled in by Store()
+  DocumentRecord record;                          // stored_at (and sha256 unless given) filled in by Store()
   std::string bytes;                              // the document as stored (stamped, signed)
   std::optional<AuthorisationRecord> authorisation;
   std::string source;                             // path it came from, for the journal

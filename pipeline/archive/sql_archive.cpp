@@ -455,7 +455,9 @@ Result<StoreOutcome> SqlArchive::Store(const StoreRequest& request) {
                            ")");
   }
   // Hashing before taking a writer keeps the serialised part short.
-  const std::string sha256 = Sha256Hex(request.bytes);
+  // The caller may know the hash already (bytes stored as received).
+  const std::string sha256 =
+      request.record.sha256.empty() ? Sha256Hex(request.bytes) : request.record.sha256;
   for (int attempt = 0; attempt < 3; ++attempt) {
     ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
     Attempt a;

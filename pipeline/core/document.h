@@ -69,6 +69,7 @@ struct Document {
   HeaderFacts facts;
   Envelope envelope;
   std::string input_sha256;          // hex SHA-256 of the bytes as received (ingest)
+  bool bytes_rewritten = false;      // a stage replaced `bytes` with its changed tree
   std::optional<Decision> decision;  // set by the resolve stage (ingest)
 };
 

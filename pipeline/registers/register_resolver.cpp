@@ -49,9 +49,21 @@ class Resolver {
            const ResolverOptions& options, const Subject& s, const PlacementLookup& lookup)
       : dir_(dir), store_(store), options_(options), s_(s), lookup_(lookup) {}
 
+  // Decides; a document that would be refused but is already stored is a
+  // duplicate instead (a re-run must not refuse what it stored before). The
+  // archive is asked only then: for a new document, storing it is what
+  // tells a duplicate (RouteStage), so the common case costs no lookup.
   Result<Resolution> Run() {
+    ASSIGN_OR_RETURN(Resolution r, Decide());
+    if (r.decision.action != Action::kRefused) return r;
     ASSIGN_OR_RETURN(std::optional<StoredPlacement> stored, lookup_.Find(s_.id));
-    if (stored) return AlreadyStored(*stored);
+    if (!stored) return r;
+    resolution_ = Resolution{};
+    return AlreadyStored(*stored);
+  }
+
+ private:
+  Result<Resolution> Decide() {
     social_ = IsSocialWelfareRegisterSystem(s_.register_system);
     if (!social_ && s_.register_system != kHealthRegisterSystem) {
       return Refuse("route.not-a-register-document",
@@ -89,7 +101,6 @@ class Resolver {
     return social_ ? ByAccessRight() : ByOutsourcing();
   }
 
- private:
   Resolution Refuse(std::string rule, std::string reason) {
     resolution_.decision.action = Action::kRefused;
     resolution_.decision.rule = std::move(rule);

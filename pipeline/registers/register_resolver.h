@@ -91,8 +91,10 @@ struct ResolutionNote {
 
 struct Resolution {
   // kPending with the register and basis; kRefused with rule and reason;
-  // kDuplicate when the id is already stored (the route stage tells a
-  // duplicate from a conflict by the input bytes).
+  // kDuplicate when the document would be refused but its id is already
+  // stored (the route stage tells a duplicate from a conflict by the input
+  // bytes; a new-looking document that is stored already is found out when
+  // it is stored).
   Decision decision;
   std::vector<ResolutionNote> notes;
 };

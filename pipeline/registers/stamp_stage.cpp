@@ -24,6 +24,7 @@ Result<Verdict> StampStage::Process(Document& doc, Report& report) const {
     report.Add(Severity::kInfo, name(), "stamp.changed", std::move(message));
   }
   ASSIGN_OR_RETURN(doc.bytes, xml::Serialize(tree));
+  doc.bytes_rewritten = true;
 
   // The stamped header must still validate; findings go to a scratch report
   // so that they can be told apart from the input's own schema findings.

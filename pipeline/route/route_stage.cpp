@@ -71,6 +71,7 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   r.form = std::string(registers::AuthorisationFormName(subject.form));
   r.replaces = subject.replaces;
   r.input_sha256 = doc.input_sha256.empty() ? archive::Sha256Hex(doc.bytes) : doc.input_sha256;
+  if (!doc.bytes_rewritten) r.sha256 = r.input_sha256;  // stored as received
   r.run_id = options_.run_id;
   request.bytes = doc.bytes;
   request.source = doc.source;
@@ -120,9 +121,24 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
       if (osva) authorisations_->Add(*osva);
       if (right) authorisations_->Add(*right);
       break;
-    case archive::StoreOutcome::kDuplicate:
-      doc.decision->action = Action::kDuplicate;
+    case archive::StoreOutcome::kDuplicate: {
+      // Report where the stored one is (it may have been placed otherwise).
+      ASSIGN_OR_RETURN(std::optional<archive::DocumentRecord> stored, archive_->Find(r.id));
+      Decision& dup = *doc.decision;
+      dup.action = Action::kDuplicate;
+      if (stored) {
+        dup.custodian = stored->custodian;
+        dup.custodian_name = stored->custodian_name;
+        dup.register_code = stored->register_code;
+        dup.register_system = stored->register_system;
+        dup.specifier = stored->specifier;
+        dup.specifier_name = stored->specifier_name;
+        dup.organiser = stored->organiser;
+        dup.basis_kind = stored->basis.kind;
+        dup.basis_document = stored->basis.document;
+      }
       break;
+    }
     case archive::StoreOutcome::kConflict: {
       const std::string reason = "a different document with the same id " + r.id +
                                  " is already in the archive (other input bytes)";
