@@ -158,6 +158,14 @@ class Archive {
   // Status (and nothing written) when the database failed.
   virtual Result<StoreOutcome> Store(const StoreRequest& request) = 0;
 
+  // Stores several documents in one transaction ("batched transactions":
+  // one commit for many documents). Outcomes are in request order. The
+  // batch is atomic: on a database failure nothing of it is written and the
+  // Status says why. A later request with the id of an earlier one in the
+  // same batch is its duplicate or conflict.
+  virtual Result<std::vector<StoreOutcome>> StoreBatch(
+      const std::vector<const StoreRequest*>& requests) = 0;
+
   // Sets a document aside. The same source with the same input bytes is kept
   // once (times_seen counts repeats). Returns true when a new entry was made.
   virtual Result<bool> Quarantine(const QuarantineRequest& request) = 0;

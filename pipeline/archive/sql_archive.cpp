@@ -347,7 +347,7 @@ Status SqlArchive::Migrate() {
   }
 }
 
-void SqlArchive::ResolveRegister(Writer& w, const std::string& key) {
+void SqlArchive::ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers) {
   {
     std::lock_guard<std::mutex> lock(register_mutex_);
     auto it = register_ids_.find(key);
@@ -356,14 +356,19 @@ void SqlArchive::ResolveRegister(Writer& w, const std::string& key) {
       return;
     }
   }
+  if (auto it = registers.find(key); it != registers.end()) {  // earlier in this batch
+    w.row.register_id = it->second;
+    return;
+  }
   w.insert_register.execute();
   w.row.found_register_id = 0;
   w.select_register.execute();
   w.row.register_id = w.row.found_register_id;
+  registers.emplace(key, w.row.register_id);
 }
 
-SqlArchive::Attempt SqlArchive::TryStore(Writer& w, const StoreRequest& request,
-                                         const std::string& sha256) {
+SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request,
+                                          const std::string& sha256, RegisterIds& registers) {
   const DocumentRecord& rec = request.record;
   WriterRow& r = w.row;
   r.id = rec.id;
@@ -393,8 +398,7 @@ SqlArchive::Attempt SqlArchive::TryStore(Writer& w, const StoreRequest& request,
                     request.bytes.size());
   const std::string key = RegisterKey(rec);
 
-  w.begin.execute();
-  ResolveRegister(w, key);
+  ResolveRegister(w, key, registers);
   // Insert first and look only when nothing was inserted: the common case
   // (a new document) costs one statement less, which is one round trip less
   // on PostgreSQL. There, a concurrent insert of the same id makes ours wait
@@ -406,14 +410,12 @@ SqlArchive::Attempt SqlArchive::TryStore(Writer& w, const StoreRequest& request,
     if (w.select_existing.execute() == 0) {
       // The row that blocked the insert is gone again (only possible if
       // someone deletes documents by hand): start over.
-      RollbackQuietly(w);
       return Attempt::kRetry;
     }
     const bool same = r.found_input_sha256 == rec.input_sha256;
     r.j_action = same ? "duplicate" : "conflict";
     r.j_detail = same ? "" : "stored input_sha256 " + r.found_input_sha256;
     w.insert_journal.execute();
-    w.commit.execute();
     return same ? Attempt::kDuplicate : Attempt::kConflict;
   }
   if (request.authorisation) {
@@ -436,49 +438,82 @@ SqlArchive::Attempt SqlArchive::TryStore(Writer& w, const StoreRequest& request,
   r.j_action = "stored";
   r.j_detail.clear();
   w.insert_journal.execute();
-  w.commit.execute();
-
-  std::lock_guard<std::mutex> lock(register_mutex_);
-  register_ids_.emplace(key, r.register_id);
   return Attempt::kStored;
 }
 
 Result<StoreOutcome> SqlArchive::Store(const StoreRequest& request) {
-  if (request.record.id.empty()) return InvalidArgument("Store: the document has no id");
-  if (request.record.input_sha256.empty()) {
-    return InvalidArgument("Store: document " + request.record.id + " has no input_sha256");
+  ASSIGN_OR_RETURN(std::vector<StoreOutcome> outcomes, StoreBatch({&request}));
+  return outcomes.front();
+}
+
+Result<std::vector<StoreOutcome>> SqlArchive::StoreBatch(
+    const std::vector<const StoreRequest*>& requests) {
+  if (requests.empty()) return std::vector<StoreOutcome>{};
+  for (const StoreRequest* request : requests) {
+    if (request->record.id.empty()) return InvalidArgument("Store: the document has no id");
+    if (request->record.input_sha256.empty()) {
+      return InvalidArgument("Store: document " + request->record.id + " has no input_sha256");
+    }
+    if (request->authorisation && !request->authorisation->document_id.empty() &&
+        request->authorisation->document_id != request->record.id) {
+      return InvalidArgument("Store: the authorisation of " + request->record.id +
+                             " names another document (" + request->authorisation->document_id +
+                             ")");
+    }
   }
-  if (request.authorisation && !request.authorisation->document_id.empty() &&
-      request.authorisation->document_id != request.record.id) {
-    return InvalidArgument("Store: the authorisation of " + request.record.id +
-                           " names another document (" + request.authorisation->document_id +
-                           ")");
+  // Hashing before taking a writer keeps the serialised part short. The
+  // caller may know the hash already (bytes stored as received).
+  std::vector<std::string> hashes;
+  hashes.reserve(requests.size());
+  for (const StoreRequest* request : requests) {
+    hashes.push_back(request->record.sha256.empty() ? Sha256Hex(request->bytes)
+                                                    : request->record.sha256);
   }
-  // Hashing before taking a writer keeps the serialised part short.
-  // The caller may know the hash already (bytes stored as received).
-  const std::string sha256 =
-      request.record.sha256.empty() ? Sha256Hex(request.bytes) : request.record.sha256;
+  const std::string what = requests.size() == 1
+                               ? "storing " + requests.front()->record.id
+                               : "storing a batch of " + std::to_string(requests.size()) +
+                                     " documents";
   for (int attempt = 0; attempt < 3; ++attempt) {
     ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
-    Attempt a;
+    std::vector<StoreOutcome> outcomes;
+    outcomes.reserve(requests.size());
+    RegisterIds registers;
+    std::size_t stored_bytes = 0;
+    bool retry = false;
     try {
-      a = TryStore(*lease, request, sha256);
+      lease->begin.execute();
+      for (std::size_t i = 0; i < requests.size() && !retry; ++i) {
+        switch (InsertOne(*lease, *requests[i], hashes[i], registers)) {
+          case Attempt::kStored:
+            outcomes.push_back(StoreOutcome::kStored);
+            stored_bytes += requests[i]->bytes.size();
+            break;
+          case Attempt::kDuplicate: outcomes.push_back(StoreOutcome::kDuplicate); break;
+          case Attempt::kConflict: outcomes.push_back(StoreOutcome::kConflict); break;
+          case Attempt::kRetry: retry = true; break;
+        }
+      }
+      if (retry) {
+        RollbackQuietly(*lease);
+      } else {
+        lease->commit.execute();
+      }
     } catch (const std::exception& e) {
       RollbackQuietly(*lease);
       lease.Discard();
-      return DatabaseError(e, "storing " + request.record.id);
+      return DatabaseError(e, what);
     }
-    switch (a) {
-      case Attempt::kStored:
-        AfterStore(request.bytes.size());
-        return StoreOutcome::kStored;
-      case Attempt::kDuplicate: return StoreOutcome::kDuplicate;
-      case Attempt::kConflict: return StoreOutcome::kConflict;
-      case Attempt::kRetry: continue;
+    if (retry) continue;
+    {
+      // Only committed register rows are remembered.
+      std::lock_guard<std::mutex> lock(register_mutex_);
+      for (const auto& [key, id] : registers) register_ids_.emplace(key, id);
     }
+    if (stored_bytes > 0) AfterStore(stored_bytes);
+    return outcomes;
   }
-  return Unavailable(dialect_.name + " archive: storing " + request.record.id +
-                     ": the id kept changing under concurrent writers");
+  return Unavailable(dialect_.name + " archive: " + what +
+                     ": the ids kept changing under concurrent writers");
 }
 
 SqlArchive::Attempt SqlArchive::TryQuarantine(Writer& w, const QuarantineRequest& request,

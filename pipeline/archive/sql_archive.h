@@ -124,6 +124,8 @@ class WriterLease {
 class SqlArchive : public Archive {
  public:
   Result<StoreOutcome> Store(const StoreRequest& request) override;
+  Result<std::vector<StoreOutcome>> StoreBatch(
+      const std::vector<const StoreRequest*>& requests) override;
   Result<bool> Quarantine(const QuarantineRequest& request) override;
   Result<std::optional<DocumentRecord>> Find(std::string_view id) override;
   Result<std::optional<std::string>> Bytes(std::string_view id) override;
@@ -167,9 +169,13 @@ class SqlArchive : public Archive {
 
  private:
   enum class Attempt { kStored, kDuplicate, kConflict, kRetry };
-  Attempt TryStore(Writer& w, const StoreRequest& request, const std::string& sha256);
+  // Register ids looked up or inserted by the transaction in progress.
+  using RegisterIds = std::map<std::string, Poco::Int64>;
+  // Stores one document inside the open transaction (journal line included).
+  Attempt InsertOne(Writer& w, const StoreRequest& request, const std::string& sha256,
+                    RegisterIds& registers);
   Attempt TryQuarantine(Writer& w, const QuarantineRequest& request, bool* created);
-  void ResolveRegister(Writer& w, const std::string& key);
+  void ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers);
 
   const Dialect dialect_;
 

@@ -180,6 +180,40 @@ TEST_P(ArchiveTest, SameIdWithOtherInputBytesIsAConflictAndChangesNothing) {
       << journal->front().detail;
 }
 
+TEST_P(ArchiveTest, ABatchIsStoredInOneTransactionWithAnOutcomeEach) {
+  const StoreRequest before = MakeTestDocument(40, 500, "run-1");
+  ASSERT_EQ(Store(before), StoreOutcome::kStored);
+  StoreRequest fresh = MakeTestDocument(41, 500, "run-2");
+  StoreRequest again = before;  // a duplicate of a stored document
+  again.record.run_id = "run-2";
+  StoreRequest twin = fresh;  // the same document twice in one batch
+  StoreRequest clash = MakeTestDocument(42, 500, "run-2");  // fresh's id, other bytes
+  clash.record.id = fresh.record.id;
+  StoreRequest other = MakeTestDocument(43, 40000, "run-2");
+  auto outcomes = archive_->StoreBatch({&fresh, &again, &twin, &clash, &other});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  EXPECT_EQ(*outcomes, (std::vector<StoreOutcome>{StoreOutcome::kStored, StoreOutcome::kDuplicate,
+                                                  StoreOutcome::kDuplicate, StoreOutcome::kConflict,
+                                                  StoreOutcome::kStored}));
+  EXPECT_EQ(ListIds({}), (std::vector<std::string>{before.record.id, fresh.record.id, other.record.id}));
+  EXPECT_EQ(archive_->Bytes(other.record.id)->value(), other.bytes);
+  EXPECT_EQ(JournalActions("run-2"),
+            (std::vector<std::string>{"stored", "duplicate", "duplicate", "conflict", "stored"}));
+  auto empty = archive_->StoreBatch({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST_P(ArchiveTest, ABatchWithAnInvalidRequestStoresNothing) {
+  StoreRequest good = MakeTestDocument(50, 300, "run-1");
+  StoreRequest bad = MakeTestDocument(51, 300, "run-1");
+  bad.record.input_sha256.clear();
+  auto outcomes = archive_->StoreBatch({&good, &bad});
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ListIds({}).empty());
+}
+
 TEST_P(ArchiveTest, ListFiltersByEachFieldInStoreOrder) {
   std::vector<StoreRequest> docs;
   for (int i : {5, 1, 3, 0, 2}) docs.push_back(MakeTestDocument(i, 500, "run-1"));
