@@ -27,19 +27,38 @@ void CountReport(const Report& report, BatchTotals& totals) {
   }
 }
 
+void CompleteReport(Report& report) {
+  if (!report.completion) return;
+  std::shared_ptr<Completion> completion = std::move(report.completion);
+  report.completion.reset();
+  completion->Complete(report);
+}
+
 BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   if (jobs_ == 1) {
     // One worker: run on this thread; no hand-offs, same order and output.
+    // Reports with a completion wait (up to the in-flight bound) so that the
+    // completions can overlap with the next documents.
     BatchTotals totals;
+    std::deque<Report> waiting;
+    auto emit = [&] {
+      Report report = std::move(waiting.front());
+      waiting.pop_front();
+      CompleteReport(report);
+      CountReport(report, totals);
+      sink.Accept(std::move(report));
+    };
     std::size_t index = 0;
     while (std::optional<Document> doc = source.Next()) {
       doc->index = index++;
       Report report(doc->index, doc->source);
       pipeline_.Run(*doc, report);
       doc.reset();
-      CountReport(report, totals);
-      sink.Accept(std::move(report));
+      const bool pending = report.completion != nullptr;
+      waiting.push_back(std::move(report));
+      while (!waiting.empty() && (!pending || waiting.size() > max_in_flight_)) emit();
     }
+    while (!waiting.empty()) emit();
     return totals;
   }
   // One mutex guards the work queue, the finished map and the counters; the
@@ -115,10 +134,16 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
       if (it == finished.end()) break;  // input done and everything emitted
       report = std::move(it->second);
       finished.erase(it);
+    }
+    ++next_to_emit;
+    CompleteReport(report);
+    // The slot frees only now: a document waiting for its completion still
+    // counts as in flight.
+    {
+      std::lock_guard lock(mu);
       --in_flight;
     }
     slot_free.notify_one();
-    ++next_to_emit;
     CountReport(report, totals);
     sink.Accept(std::move(report));
   }

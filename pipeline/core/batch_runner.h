@@ -4,7 +4,10 @@
 // pipeline; reports are handed to a ReportSink one at a time, in input order,
 // on the calling thread. At most `max_in_flight` documents exist at once
 // (read, processing or waiting to be reported), so memory does not grow with
-// the size of the batch.
+// the size of the batch. A report that carries a Completion has it run on the
+// calling thread, in input order, right before it is counted and handed on;
+// with one job, up to `max_in_flight` such reports wait, so completions that
+// batch their work (stores) see more than one document at a time.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +48,9 @@ struct BatchTotals {
 
 // Adds `report` to `totals` (one document, by its outcome).
 void CountReport(const Report& report, BatchTotals& totals);
+
+// Runs and clears the report's Completion, if it has one.
+void CompleteReport(Report& report);
 
 class BatchRunner {
  public:

@@ -55,7 +55,7 @@ class Resolver {
   // tells a duplicate (RouteStage), so the common case costs no lookup.
   Result<Resolution> Run() {
     ASSIGN_OR_RETURN(Resolution r, Decide());
-    if (r.decision.action != Action::kRefused) return r;
+    if (r.decision.action != Action::kRefused || s_.id.empty()) return r;
     ASSIGN_OR_RETURN(std::optional<StoredPlacement> stored, lookup_.Find(s_.id));
     if (!stored) return r;
     resolution_ = Resolution{};
@@ -64,6 +64,9 @@ class Resolver {
 
  private:
   Result<Resolution> Decide() {
+    if (s_.id.empty()) {
+      return Refuse("route.no-id", "the document has no id (ClinicalDocument/id/@root): it cannot be stored or referred to");
+    }
     social_ = IsSocialWelfareRegisterSystem(s_.register_system);
     if (!social_ && s_.register_system != kHealthRegisterSystem) {
       return Refuse("route.not-a-register-document",

@@ -27,24 +27,166 @@ std::string FirstProblem(const Report& report) {
   return s;
 }
 
+archive::AuthorisationRecord Summary(const registers::OutsourcingAuthorisation& a) {
+  archive::AuthorisationRecord r;
+  r.document_id = a.id;
+  r.set_id = a.set_id;
+  r.version = a.version;
+  r.kind = "outsourcing-authorisation";
+  r.scope = std::string(registers::OutsourcingTypeName(a.type));
+  r.organiser = a.organiser;
+  r.provider = a.provider;
+  r.patient = a.patient;
+  r.valid_from = a.validity.low;
+  r.valid_to = a.validity.high;
+  r.store_custodian = a.store.custodian;
+  r.store_register = a.store.register_code;
+  r.store_specifier = a.store.specifier;
+  r.invalidated = a.invalidated;
+  return r;
+}
+
+archive::AuthorisationRecord Summary(const registers::RegisterAccessRight& a) {
+  archive::AuthorisationRecord r;
+  r.document_id = a.id;
+  r.set_id = a.set_id;
+  r.version = a.version;
+  r.kind = "register-access-right";
+  r.organiser = a.organiser;
+  r.provider = a.provider_unit;
+  r.patient = a.client;
+  r.valid_from = a.relationship.low;
+  r.valid_to = a.relationship.high;
+  r.store_custodian = a.custodian;
+  r.store_register = a.register_code;
+  r.invalidated = a.invalidated;
+  return r;
+}
+
+// Finishes a stored document's report once its batch has committed.
+class StoreCompletion final : public Completion {
+ public:
+  StoreQueue::Outcome outcome;
+  std::shared_ptr<StoreQueue> queue;
+  std::shared_ptr<archive::Archive> archive;
+  std::shared_ptr<registers::AuthorisationStore> authorisations;
+  std::shared_ptr<const Outbox> outbox;
+  std::optional<registers::OutsourcingAuthorisation> osva;
+  std::optional<registers::RegisterAccessRight> right;
+  std::string message;  // the archive message, when there is an outbox
+  std::shared_ptr<const archive::StoreRequest> request;  // its bytes go to quarantine on a conflict
+  std::string run_id;
+
+  void Complete(Report& report) override {
+    const Result<archive::StoreOutcome>& stored = queue->Wait(outcome);
+    if (!stored.ok()) {
+      Fail(report, "storing failed: " + stored.status().message(), stored.status());
+      return;
+    }
+    Decision& d = *report.decision;
+    switch (*stored) {
+      case archive::StoreOutcome::kStored:
+        d.action = Action::kStored;
+        if (osva) authorisations->Add(*osva);
+        if (right) authorisations->Add(*right);
+        if (outbox) {
+          Result<std::string> path = outbox->Write(request->record.id, message);
+          if (!path.ok()) {
+            Fail(report, path.status().message(), path.status());
+            return;
+          }
+          report.Add(Severity::kInfo, "route", "outbox.message-written",
+                     "archive message written: " + *path);
+        }
+        break;
+      case archive::StoreOutcome::kDuplicate: {
+        // Report where the stored one is (it may have been placed otherwise).
+        d.action = Action::kDuplicate;
+        Result<std::optional<archive::DocumentRecord>> found = archive->Find(request->record.id);
+        if (found.ok() && *found) {
+          const archive::DocumentRecord& r = **found;
+          d.custodian = r.custodian;
+          d.custodian_name = r.custodian_name;
+          d.register_code = r.register_code;
+          d.register_system = r.register_system;
+          d.specifier = r.specifier;
+          d.specifier_name = r.specifier_name;
+          d.organiser = r.organiser;
+          d.basis_kind = r.basis.kind;
+          d.basis_document = r.basis.document;
+        }
+        break;
+      }
+      case archive::StoreOutcome::kConflict: {
+        const std::string reason = "a different document with the same id " + request->record.id +
+                                   " is already in the archive (other input bytes)";
+        report.Add(Severity::kError, "route", "route.conflict", "refused: " + reason);
+        d.rule = "route.conflict";
+        Status s = SetAside(*archive, run_id, request->source, request->record.id,
+                            request->record.input_sha256, request->bytes, report, Action::kRefused,
+                            reason);
+        if (!s.ok()) Fail(report, "quarantine failed: " + s.message(), s);
+        return;
+      }
+    }
+  }
+
+ private:
+  void Fail(Report& report, const std::string& why, const Status& status) {
+    report.Add(Severity::kFatal, "route", "internal.route-failed",
+               "the document could not be routed: " + why);
+    report.SetInternalError(status);
+  }
+};
+
 }  // namespace
+
+Status SetAside(archive::Archive& archive, const std::string& run_id, const std::string& source,
+                const std::string& document_id, const std::string& input_sha256, std::string bytes,
+                Report& report, Action action, std::string reason) {
+  if (!report.decision) report.decision = Decision{};
+  report.decision->action = action;
+  report.decision->reason = reason;
+  archive::QuarantineRequest q;
+  q.source = source;
+  q.document_id = document_id;
+  q.input_sha256 = input_sha256;
+  q.reason = std::move(reason);
+  q.report_json = report::DocumentJson(report);
+  q.bytes = std::move(bytes);
+  q.run_id = run_id;
+  ASSIGN_OR_RETURN(bool fresh, archive.Quarantine(q));
+  (void)fresh;  // a repeat is counted by the archive (times_seen)
+  return Status::Ok();
+}
 
 Result<Verdict> RouteStage::Process(Document& doc, Report& report) const {
   const bool placed = doc.decision && (doc.decision->action == Action::kPending ||
                                        doc.decision->action == Action::kDuplicate);
   if (placed && report.outcome() == Outcome::kValid && report.stopped_at.empty() &&
-      xml::TreeOf(doc) != nullptr) {
+      xml::TreeOf(doc) != nullptr && !doc.facts.id.empty()) {
     return Store(doc, report);
   }
+  Action action = Action::kQuarantined;
+  std::string reason;
   if (doc.decision && doc.decision->action == Action::kRefused) {
     if (options_.defer_missing_predecessors && doc.decision->rule == "route.predecessor-missing") {
       doc.decision->action = Action::kDeferred;
       report.decision = doc.decision;
       return Verdict::kContinue;
     }
-    return SetAside(doc, report, Action::kRefused, doc.decision->reason);
+    action = Action::kRefused;
+    reason = doc.decision->reason;
+  } else {
+    reason = FirstProblem(report);
   }
-  return SetAside(doc, report, Action::kQuarantined, FirstProblem(report));
+  report.decision = doc.decision;
+  const std::string input_sha256 =
+      doc.input_sha256.empty() && doc.loaded ? archive::Sha256Hex(doc.bytes) : doc.input_sha256;
+  RETURN_IF_ERROR(SetAside(*archive_, options_.run_id, doc.source, doc.facts.id, input_sha256,
+                           doc.bytes, report, action, std::move(reason)));
+  doc.decision = report.decision;
+  return Verdict::kQuarantine;
 }
 
 Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
@@ -52,8 +194,9 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   const Decision& d = *doc.decision;
   const registers::Subject subject = registers::ReadSubject(root, doc.facts, policy_);
 
-  archive::StoreRequest request;
-  archive::DocumentRecord& r = request.record;
+  auto completion = std::make_shared<StoreCompletion>();
+  auto request = std::make_shared<archive::StoreRequest>();
+  archive::DocumentRecord& r = request->record;
   r.id = doc.facts.id;
   r.set_id = doc.facts.set_id;
   r.version = subject.version;
@@ -73,103 +216,28 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   r.input_sha256 = doc.input_sha256.empty() ? archive::Sha256Hex(doc.bytes) : doc.input_sha256;
   if (!doc.bytes_rewritten) r.sha256 = r.input_sha256;  // stored as received
   r.run_id = options_.run_id;
-  request.bytes = doc.bytes;
-  request.source = doc.source;
-
-  std::optional<registers::OutsourcingAuthorisation> osva;
-  std::optional<registers::RegisterAccessRight> right;
+  request->source = doc.source;
+  request->bytes = doc.bytes;
   if (subject.form == registers::AuthorisationForm::kOutsourcing) {
-    osva = registers::ReadOutsourcingAuthorisation(root);
-    archive::AuthorisationRecord a;
-    a.document_id = osva->id;
-    a.set_id = osva->set_id;
-    a.version = osva->version;
-    a.kind = "outsourcing-authorisation";
-    a.scope = std::string(registers::OutsourcingTypeName(osva->type));
-    a.organiser = osva->organiser;
-    a.provider = osva->provider;
-    a.patient = osva->patient;
-    a.valid_from = osva->validity.low;
-    a.valid_to = osva->validity.high;
-    a.store_custodian = osva->store.custodian;
-    a.store_register = osva->store.register_code;
-    a.store_specifier = osva->store.specifier;
-    a.invalidated = osva->invalidated;
-    request.authorisation = std::move(a);
+    completion->osva = registers::ReadOutsourcingAuthorisation(root);
+    request->authorisation = Summary(*completion->osva);
   } else if (subject.form == registers::AuthorisationForm::kClientRelationship) {
-    right = registers::ReadRegisterAccessRight(root);
-    archive::AuthorisationRecord a;
-    a.document_id = right->id;
-    a.set_id = right->set_id;
-    a.version = right->version;
-    a.kind = "register-access-right";
-    a.organiser = right->organiser;
-    a.provider = right->provider_unit;
-    a.patient = right->client;
-    a.valid_from = right->relationship.low;
-    a.valid_to = right->relationship.high;
-    a.store_custodian = right->custodian;
-    a.store_register = right->register_code;
-    a.invalidated = right->invalidated;
-    request.authorisation = std::move(a);
+    completion->right = registers::ReadRegisterAccessRight(root);
+    request->authorisation = Summary(*completion->right);
   }
-
-  ASSIGN_OR_RETURN(archive::StoreOutcome outcome, archive_->Store(request));
-  switch (outcome) {
-    case archive::StoreOutcome::kStored:
-      doc.decision->action = Action::kStored;
-      if (osva) authorisations_->Add(*osva);
-      if (right) authorisations_->Add(*right);
-      break;
-    case archive::StoreOutcome::kDuplicate: {
-      // Report where the stored one is (it may have been placed otherwise).
-      ASSIGN_OR_RETURN(std::optional<archive::DocumentRecord> stored, archive_->Find(r.id));
-      Decision& dup = *doc.decision;
-      dup.action = Action::kDuplicate;
-      if (stored) {
-        dup.custodian = stored->custodian;
-        dup.custodian_name = stored->custodian_name;
-        dup.register_code = stored->register_code;
-        dup.register_system = stored->register_system;
-        dup.specifier = stored->specifier;
-        dup.specifier_name = stored->specifier_name;
-        dup.organiser = stored->organiser;
-        dup.basis_kind = stored->basis.kind;
-        dup.basis_document = stored->basis.document;
-      }
-      break;
-    }
-    case archive::StoreOutcome::kConflict: {
-      const std::string reason = "a different document with the same id " + r.id +
-                                 " is already in the archive (other input bytes)";
-      report.Add(Severity::kError, name(), "route.conflict", "refused: " + reason);
-      doc.decision->rule = "route.conflict";
-      return SetAside(doc, report, Action::kRefused, reason);
-    }
+  if (outbox_ != nullptr) {
+    ASSIGN_OR_RETURN(completion->message, outbox_->Build(doc));
   }
+  completion->archive = archive_;
+  completion->authorisations = authorisations_;
+  completion->outbox = outbox_;
+  completion->run_id = options_.run_id;
+  completion->request = request;
+  completion->queue = queue_;
+  completion->outcome = queue_->Submit(std::move(request));
   report.decision = doc.decision;
+  report.completion = std::move(completion);
   return Verdict::kContinue;
-}
-
-Result<Verdict> RouteStage::SetAside(Document& doc, Report& report, Action action,
-                                     std::string reason) const {
-  if (!doc.decision) doc.decision = Decision{};
-  doc.decision->action = action;
-  doc.decision->reason = reason;
-  report.decision = doc.decision;
-
-  archive::QuarantineRequest q;
-  q.source = doc.source;
-  q.document_id = doc.facts.id;
-  q.input_sha256 = doc.input_sha256.empty() && doc.loaded ? archive::Sha256Hex(doc.bytes)
-                                                          : doc.input_sha256;
-  q.reason = std::move(reason);
-  q.report_json = report::DocumentJson(report);
-  q.bytes = doc.bytes;
-  q.run_id = options_.run_id;
-  ASSIGN_OR_RETURN(bool fresh, archive_->Quarantine(q));
-  (void)fresh;  // a repeat is counted by the archive (times_seen)
-  return Verdict::kQuarantine;
 }
 
 }  // namespace kanta::route

@@ -194,6 +194,12 @@ TEST_F(RegisterResolverTest, Register4NeedsASpecifier) {
   EXPECT_EQ(r.decision.specifier_name, "Asiakas Oy");
 }
 
+TEST_F(RegisterResolverTest, RefusesADocumentWithoutAnId) {
+  Subject s = ProviderDocument();
+  s.id.clear();
+  ExpectRefused(Resolve(s), "route.no-id", "has no id");
+}
+
 TEST_F(RegisterResolverTest, RefusesADocumentThatIsNotForARegister) {
   Subject s = ProviderDocument();
   s.register_system = "1.2.246.537.5.40105.2006";  // e-prescription message type

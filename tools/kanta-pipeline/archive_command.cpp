@@ -9,7 +9,7 @@
 #include "formats/cda/header_facts.h"
 #include "registers/retrieval.h"
 #include "report/escape.h"
-#include "route/outbox_stage.h"
+#include "route/outbox.h"
 #include "xml/secure_parser.h"
 
 namespace kanta::cli {

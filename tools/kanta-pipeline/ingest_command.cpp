@@ -20,8 +20,9 @@
 #include "route/archive_lookup.h"
 #include "route/batch_plan.h"
 #include "route/fingerprint_stage.h"
-#include "route/outbox_stage.h"
+#include "route/outbox.h"
 #include "route/route_stage.h"
+#include "route/store_queue.h"
 
 namespace kanta::cli {
 namespace {
@@ -33,6 +34,10 @@ struct IngestOptions {
   std::string organiser;       // --organiser OID for the batch
   std::string emit_messages;   // folder for archive messages, "" = none
 };
+
+// Documents in flight at once: enough for the store queue to gather batches
+// while reports wait for their commit (memory stays bounded by it).
+constexpr std::size_t kInFlight = 64;
 
 int ConfigError(const Status& s) {
   std::cerr << "kanta-pipeline: " << s.message() << "\n";
@@ -149,6 +154,13 @@ int RunIngest(const IngestOptions& o) {
   }
   settings.emplace_back("run", *run_id);
 
+  // Stores are committed in batches by the queue's thread while the workers
+  // go on; a report is emitted only once its document's batch committed.
+  auto queue = std::make_shared<route::StoreQueue>(store, route::StoreQueue::Options{});
+  std::shared_ptr<const route::Outbox> outbox;
+  if (!o.emit_messages.empty()) {
+    outbox = std::make_shared<const route::Outbox>(o.emit_messages, *directory, HL7Now);
+  }
   // Two pipelines that differ only in whether a document waiting for its
   // predecessor may be deferred to a later pass.
   auto build = [&](bool defer) {
@@ -157,11 +169,8 @@ int RunIngest(const IngestOptions& o) {
     p.Add(std::make_unique<route::FingerprintStage>());
     p.Add(std::make_unique<registers::ResolveStage>(resolver, lookup));
     p.Add(std::make_unique<registers::StampStage>(validation->schema));
-    p.AddFinal(std::make_unique<route::RouteStage>(store, authorisations, policy,
+    p.AddFinal(std::make_unique<route::RouteStage>(store, queue, authorisations, policy, outbox,
                                                    route::RouteOptions{*run_id, defer}));
-    if (!o.emit_messages.empty()) {
-      p.AddFinal(std::make_unique<route::OutboxStage>(o.emit_messages, *directory, HL7Now));
-    }
     return p;
   };
   const Pipeline deferring = build(true);
@@ -186,7 +195,7 @@ int RunIngest(const IngestOptions& o) {
     while (!pending.empty()) {
       PassSink sink((*output)->writer(), totals);
       InputSource source(pending);
-      BatchRunner(defer ? deferring : final_pass, BatchOptions{d.jobs, 0}).Run(source, sink);
+      BatchRunner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight}).Run(source, sink);
       if (sink.deferred_paths_.empty()) break;
       if (sink.stored_ == 0) defer = false;
       std::vector<route::BatchInput> retry;

@@ -1,6 +1,5 @@
-#include "route/outbox_stage.h"
+#include "route/outbox.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -9,9 +8,8 @@
 
 namespace kanta::route {
 
-OutboxStage::OutboxStage(std::string dir,
-                         std::shared_ptr<const registers::OrganisationDirectory> directory,
-                         std::function<std::string()> now)
+Outbox::Outbox(std::string dir, std::shared_ptr<const registers::OrganisationDirectory> directory,
+               std::function<std::string()> now)
     : dir_(std::move(dir)), directory_(std::move(directory)), now_(std::move(now)) {}
 
 std::string MessageFileName(std::string_view id) {
@@ -24,21 +22,19 @@ std::string MessageFileName(std::string_view id) {
   return name + ".xml";
 }
 
-Result<Verdict> OutboxStage::Process(Document& doc, Report& report) const {
-  xmlDoc* tree = xml::TreeOf(doc);
-  if (tree == nullptr || !doc.decision || doc.decision->action != Action::kStored) {
-    return Verdict::kContinue;
-  }
+Result<std::string> Outbox::Build(const Document& doc) const {
   formats::rcmr::MessageOptions options;
   const std::string producer(registers::OidOf(doc.facts.producer));
   const registers::Organisation* org = directory_->Owner(producer);
   options.sender_organisation = org != nullptr ? org->oid : producer;
   if (org != nullptr && org->connection.model == "joint") options.sender_device = org->connection.host;
   options.creation_time = now_();
-  ASSIGN_OR_RETURN(std::string message,
-                   formats::rcmr::WrapArchiveMessage(xmlDocGetRootElement(tree), doc.bytes, options));
+  return formats::rcmr::WrapArchiveMessage(xmlDocGetRootElement(xml::TreeOf(doc)), doc.bytes,
+                                           options);
+}
 
-  const std::filesystem::path target = std::filesystem::path(dir_) / MessageFileName(doc.facts.id);
+Result<std::string> Outbox::Write(std::string_view id, const std::string& message) const {
+  const std::filesystem::path target = std::filesystem::path(dir_) / MessageFileName(id);
   const std::filesystem::path temp = target.string() + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -48,9 +44,7 @@ Result<Verdict> OutboxStage::Process(Document& doc, Report& report) const {
   std::error_code ec;
   std::filesystem::rename(temp, target, ec);
   if (ec) return Unavailable("cannot write the archive message " + target.string() + ": " + ec.message());
-  report.Add(Severity::kInfo, name(), "outbox.message-written",
-             "archive message written: " + target.string());
-  return Verdict::kContinue;
+  return target.string();
 }
 
 }  // namespace kanta::route
