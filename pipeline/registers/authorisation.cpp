@@ -15,29 +15,13 @@ using xml::FirstChild;
 using xml::kHl7FiNs;
 using xml::kHl7V3Ns;
 
-const xmlNode* Path(const xmlNode* from, std::initializer_list<const char*> steps) {
-  const xmlNode* n = from;
-  for (const char* s : steps) {
-    n = FirstChild(n, kHl7V3Ns, s);
-    if (n == nullptr) return nullptr;
-  }
-  return n;
-}
-
-std::string Trimmed(std::string s) {
-  const std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const std::size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 // The form's sections keyed by their code in the OSVA form code system. The
 // form nests groups (3, 5, 7, ...) around leaves; leaf codes are unique
 // across groups, so a flat index serves every field.
 class FormIndex {
  public:
   explicit FormIndex(const xmlNode* clinical_document) {
-    const xmlNode* body = Path(clinical_document, {"component", "structuredBody"});
+    const xmlNode* body = xml::V3Path(clinical_document, {"component", "structuredBody"});
     Walk(body);
   }
 
@@ -47,14 +31,14 @@ class FormIndex {
   const xmlNode* Value(int code) const {
     auto it = sections_.find(code);
     if (it == sections_.end()) return nullptr;
-    return Path(it->second, {"entry", "observation", "value"});
+    return xml::V3Path(it->second, {"entry", "observation", "value"});
   }
   // The values of every section with `code` (repeatable fields).
   std::vector<const xmlNode*> Values(int code) const {
     std::vector<const xmlNode*> out;
     auto [b, e] = sections_.equal_range(code);
     for (auto it = b; it != e; ++it) {
-      if (const xmlNode* v = Path(it->second, {"entry", "observation", "value"})) out.push_back(v);
+      if (const xmlNode* v = xml::V3Path(it->second, {"entry", "observation", "value"})) out.push_back(v);
     }
     return out;
   }
@@ -62,7 +46,7 @@ class FormIndex {
   std::string Text(int code) const {
     auto it = sections_.find(code);
     if (it == sections_.end()) return {};
-    return Trimmed(xml::TextOf(FirstChild(it->second, kHl7V3Ns, "text")));
+    return xml::TrimmedText(FirstChild(it->second, kHl7V3Ns, "text"));
   }
 
  private:
@@ -96,8 +80,8 @@ Period PeriodOf(const xmlNode* ivl) {
 // "Family, Given" from a PN value.
 std::string PersonName(const xmlNode* pn) {
   if (pn == nullptr) return {};
-  std::string family = Trimmed(xml::TextOf(FirstChild(pn, kHl7V3Ns, "family")));
-  std::string given = Trimmed(xml::TextOf(FirstChild(pn, kHl7V3Ns, "given")));
+  std::string family = xml::TrimmedText(FirstChild(pn, kHl7V3Ns, "family"));
+  std::string given = xml::TrimmedText(FirstChild(pn, kHl7V3Ns, "given"));
   if (family.empty()) return given;
   return given.empty() ? family : family + ", " + given;
 }
@@ -146,7 +130,7 @@ bool IsSocialWelfareRegisterSystem(std::string_view s) {
 
 AuthorisationForm FormOf(const xmlNode* doc, const RegisterPolicy& policy) {
   const xmlNode* toc = LocalHeaderChild(doc, "tableOfContents");
-  const bool social = IsSocialWelfareRegisterSystem(Attribute(Path(doc, {"code"}), "codeSystem"));
+  const bool social = IsSocialWelfareRegisterSystem(Attribute(xml::V3Path(doc, {"code"}), "codeSystem"));
   for (const xmlNode* c = toc != nullptr ? toc->children : nullptr; c != nullptr; c = c->next) {
     if (!xml::IsElement(c, kHl7FiNs, "contentsCode")) continue;
     const std::string system = Attribute(c, "codeSystem");
@@ -160,7 +144,7 @@ AuthorisationForm FormOf(const xmlNode* doc, const RegisterPolicy& policy) {
 }
 
 int VersionOf(const xmlNode* doc) {
-  const std::string v = Attribute(Path(doc, {"versionNumber"}), "value");
+  const std::string v = Attribute(xml::V3Path(doc, {"versionNumber"}), "value");
   char* end = nullptr;
   const long n = std::strtol(v.c_str(), &end, 10);
   return (!v.empty() && end != nullptr && *end == 0 && n > 0 && n < 1000000) ? static_cast<int>(n) : 0;
@@ -172,14 +156,14 @@ bool IsInvalidation(const xmlNode* doc) {
 
 OutsourcingAuthorisation ReadOutsourcingAuthorisation(const xmlNode* doc) {
   OutsourcingAuthorisation a;
-  a.id = InstanceId(Path(doc, {"id"}));
-  a.set_id = InstanceId(Path(doc, {"setId"}));
+  a.id = InstanceId(xml::V3Path(doc, {"id"}));
+  a.set_id = InstanceId(xml::V3Path(doc, {"setId"}));
   a.version = VersionOf(doc);
   a.invalidated = IsInvalidation(doc);
   const xmlNode* keeper =
-      Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
+      xml::V3Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
   a.custodian = InstanceId(FirstChild(keeper, kHl7V3Ns, "id"));
-  a.custodian_name = Trimmed(xml::TextOf(FirstChild(keeper, kHl7V3Ns, "name")));
+  a.custodian_name = xml::TrimmedText(FirstChild(keeper, kHl7V3Ns, "name"));
 
   const FormIndex form(doc);
   a.form_id = InstanceId(form.Value(2));
@@ -211,25 +195,25 @@ OutsourcingAuthorisation ReadOutsourcingAuthorisation(const xmlNode* doc) {
 
 RegisterAccessRight ReadRegisterAccessRight(const xmlNode* doc) {
   RegisterAccessRight r;
-  r.id = InstanceId(Path(doc, {"id"}));
-  r.set_id = InstanceId(Path(doc, {"setId"}));
+  r.id = InstanceId(xml::V3Path(doc, {"id"}));
+  r.set_id = InstanceId(xml::V3Path(doc, {"setId"}));
   r.version = VersionOf(doc);
   r.invalidated = IsInvalidation(doc);
-  const xmlNode* code = Path(doc, {"code"});
+  const xmlNode* code = xml::V3Path(doc, {"code"});
   r.register_code = Attribute(code, "code");
   r.register_system = Attribute(code, "codeSystem");
   const xmlNode* keeper =
-      Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
+      xml::V3Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
   r.custodian = InstanceId(FirstChild(keeper, kHl7V3Ns, "id"));
-  r.custodian_name = Trimmed(xml::TextOf(FirstChild(keeper, kHl7V3Ns, "name")));
-  const xmlNode* encounter = Path(doc, {"componentOf", "encompassingEncounter"});
+  r.custodian_name = xml::TrimmedText(FirstChild(keeper, kHl7V3Ns, "name"));
+  const xmlNode* encounter = xml::V3Path(doc, {"componentOf", "encompassingEncounter"});
   r.organiser = InstanceId(
-      Path(encounter, {"responsibleParty", "assignedEntity", "representedOrganization", "id"}));
+      xml::V3Path(encounter, {"responsibleParty", "assignedEntity", "representedOrganization", "id"}));
   const xmlNode* unit =
-      Path(encounter, {"location", "healthCareFacility", "serviceProviderOrganization"});
+      xml::V3Path(encounter, {"location", "healthCareFacility", "serviceProviderOrganization"});
   r.provider_unit = InstanceId(FirstChild(unit, kHl7V3Ns, "id"));
-  r.provider_unit_name = Trimmed(xml::TextOf(FirstChild(unit, kHl7V3Ns, "name")));
-  r.client = InstanceId(Path(doc, {"recordTarget", "patientRole", "id"}));
+  r.provider_unit_name = xml::TrimmedText(FirstChild(unit, kHl7V3Ns, "name"));
+  r.client = InstanceId(xml::V3Path(doc, {"recordTarget", "patientRole", "id"}));
   r.relationship = PeriodOf(FirstChild(encounter, kHl7V3Ns, "effectiveTime"));
   return r;
 }

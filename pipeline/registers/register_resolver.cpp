@@ -14,21 +14,6 @@ using xml::FirstChild;
 using xml::kHl7FiNs;
 using xml::kHl7V3Ns;
 
-const xmlNode* Path(const xmlNode* from, std::initializer_list<const char*> steps) {
-  const xmlNode* n = from;
-  for (const char* s : steps) {
-    n = FirstChild(n, kHl7V3Ns, s);
-    if (n == nullptr) return nullptr;
-  }
-  return n;
-}
-
-std::string Trimmed(std::string s) {
-  const std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -456,12 +441,12 @@ Subject ReadSubject(const xmlNode* doc, const HeaderFacts& facts, const Register
   s.document_time = facts.document_time;
   const xmlNode* local = FirstChild(doc, kHl7FiNs, "localHeader");
   s.specifier = InstanceId(FirstChild(local, kHl7FiNs, "patientRegistrySpecifier"));
-  s.specifier_name = Trimmed(xml::TextOf(FirstChild(local, kHl7FiNs, "patientRegistrySpecifierName")));
-  s.service_unit = InstanceId(Path(doc, {"componentOf", "encompassingEncounter", "location",
+  s.specifier_name = xml::TrimmedText(FirstChild(local, kHl7FiNs, "patientRegistrySpecifierName"));
+  s.service_unit = InstanceId(xml::V3Path(doc, {"componentOf", "encompassingEncounter", "location",
                                          "healthCareFacility", "serviceProviderOrganization", "id"}));
   for (const xmlNode* c = doc->children; c != nullptr; c = c->next) {
     if (xml::IsElement(c, kHl7V3Ns, "relatedDocument") && Attribute(c, "typeCode") == "RPLC") {
-      s.replaces = InstanceId(Path(c, {"parentDocument", "id"}));
+      s.replaces = InstanceId(xml::V3Path(c, {"parentDocument", "id"}));
       break;
     }
   }

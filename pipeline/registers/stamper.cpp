@@ -49,12 +49,6 @@ void SetText(xmlNode* n, const std::string& text) {
   xmlFree(escaped);
 }
 
-std::string Trimmed(std::string s) {
-  const std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 class Stamp {
  public:
   void InstanceIdAt(xmlNode* n, const std::string& field, const std::string& value) {
@@ -65,7 +59,7 @@ class Stamp {
   }
 
   void TextAt(xmlNode* n, const std::string& field, const std::string& value) {
-    const std::string before = Trimmed(xml::TextOf(n));
+    const std::string before = xml::TrimmedText(n);
     if (before == value) return;
     SetText(n, value);
     changes_.push_back({field, before, value});
@@ -89,7 +83,7 @@ class Stamp {
   void Remove(xmlNode* header, const char* name) {
     xmlNode* n = FirstChild(header, kHl7FiNs, name);
     if (n == nullptr) return;
-    const std::string before = InstanceId(n).empty() ? Trimmed(xml::TextOf(n)) : InstanceId(n);
+    const std::string before = InstanceId(n).empty() ? xml::TrimmedText(n) : InstanceId(n);
     formats::cda::RemoveLocalHeaderChildren(header, name);
     changes_.push_back({std::string("hl7fi:") + name, before, ""});
   }

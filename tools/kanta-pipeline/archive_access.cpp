@@ -3,18 +3,12 @@
 #include <ctime>
 #include <filesystem>
 
+#include "report_output.h"
 #include "route/archive_lookup.h"
 
 namespace kanta::cli {
 
-std::string Today() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d", &tm);
-  return buf;
-}
+std::string Today() { return UtcNow("%Y%m%d"); }
 
 Result<ArchiveAccess> OpenArchiveAccess(const std::string& url, const std::string& directory_file,
                                         const std::string& at) {

@@ -87,14 +87,7 @@ class PassSink final : public ReportSink {
   BatchTotals& totals_;
 };
 
-std::string HL7Now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
+std::string HL7Now() { return UtcNow("%Y%m%d%H%M%S"); }
 
 std::string SettingsJson(const RunSettings& settings) {
   std::string s = "{";
