@@ -19,6 +19,7 @@
 // driver's message; they are never thrown.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,7 +55,7 @@ struct DocumentRecord {
   std::string form;             // "osva" | "client-relationship" | "" (which authorisation it carries)
   std::string replaces;         // id of the version it replaces (RPLC parent), or ""
   std::string input_sha256;     // hex SHA-256 of the bytes as received (duplicate detection)
-  std::string sha256;           // hex SHA-256 of the stored bytes (set by the archive)
+  std::string sha256;           // hex SHA-256 of the stored bytes (computed by Store() unless given)
   std::string stored_at;        // ISO 8601 UTC (set by the archive)
   std::string run_id;           // the ingest run that stored it
 };
@@ -79,8 +80,11 @@ struct AuthorisationRecord {
   bool invalidated = false;     // recordStatus 7 (invalidation version)
 };
 
+// record.id and record.input_sha256 must not be empty. An authorisation, when
+// given, is the one this very document carries: its document_id is
+// record.id (filled in when empty; any other value is InvalidArgument).
 struct StoreRequest {
-  DocumentRecord record;                          // sha256/stored_at are filled in by Store()
+  DocumentRecord record;                          // stored_at (and sha256 unless given) filled in by Store()
   std::string bytes;                              // the document as stored (stamped, signed)
   std::optional<AuthorisationRecord> authorisation;
   std::string source;                             // path it came from, for the journal
@@ -109,6 +113,28 @@ struct QuarantineEntry {
   int times_seen = 1;        // the same input quarantined again by later runs
 };
 
+// One ingest run (the `runs` table).
+struct RunRecord {
+  std::string run_id;
+  std::string command;        // what started it, e.g. "ingest"
+  std::string settings_json;  // the run's settings as given to BeginRun
+  std::string started_at;     // ISO 8601 UTC
+  std::string ended_at;       // "" while running (or when the run was killed)
+  std::string totals_json;    // as given to EndRun; "" until then
+};
+
+// One journal line (the `journal` table): what one Store or Quarantine did.
+struct JournalEntry {
+  std::int64_t seq = 0;
+  std::string run_id;
+  std::string at;             // ISO 8601 UTC
+  std::string action;         // "stored" | "duplicate" | "conflict" | "quarantined"
+  std::string document_id;    // "" for an unreadable quarantined document
+  std::string source;
+  std::string input_sha256;
+  std::string detail;         // conflict: the stored input hash; quarantine: the reason
+};
+
 // Filter for List(); empty fields match everything.
 struct DocumentQuery {
   std::string id;
@@ -132,6 +158,14 @@ class Archive {
   // Status (and nothing written) when the database failed.
   virtual Result<StoreOutcome> Store(const StoreRequest& request) = 0;
 
+  // Stores several documents in one transaction ("batched transactions":
+  // one commit for many documents). Outcomes are in request order. The
+  // batch is atomic: on a database failure nothing of it is written and the
+  // Status says why. A later request with the id of an earlier one in the
+  // same batch is its duplicate or conflict.
+  virtual Result<std::vector<StoreOutcome>> StoreBatch(
+      const std::vector<const StoreRequest*>& requests) = 0;
+
   // Sets a document aside. The same source with the same input bytes is kept
   // once (times_seen counts repeats). Returns true when a new entry was made.
   virtual Result<bool> Quarantine(const QuarantineRequest& request) = 0;
@@ -152,13 +186,20 @@ class Archive {
   // action "stored" | "duplicate" | "conflict" | "quarantined") are written
   // by Store and Quarantine themselves.
   virtual Result<std::string> BeginRun(std::string_view command, std::string_view settings_json) = 0;
+  // EndRun fails with NotFound when no run has that id.
   virtual Status EndRun(std::string_view run_id, std::string_view totals_json) = 0;
+  // Runs, in the order they began.
+  virtual Result<std::vector<RunRecord>> Runs() = 0;
+  // Journal entries of `run_id` ("" for every run), in the order written.
+  virtual Result<std::vector<JournalEntry>> Journal(std::string_view run_id) = 0;
 };
 
 // Opens (creating when needed) the archive at `url`: "sqlite:PATH" or
 // "postgresql://user@host:port/db" (also "postgresql:" + a libpq keyword
 // string). Creates or upgrades the tables. Fails with InvalidArgument for an
-// unknown scheme and Unavailable when the database cannot be opened.
+// unknown scheme or a malformed URL, Unavailable when the database cannot be
+// opened, and FailedPrecondition when its schema is newer than this program.
+// docs/archive.md lists the URL options (e.g. "sqlite:PATH?synchronous=full").
 Result<std::unique_ptr<Archive>> OpenArchive(std::string_view url);
 
 // Hex SHA-256 of `bytes` (OpenSSL).

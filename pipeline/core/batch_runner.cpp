@@ -1,6 +1,7 @@
 #include "core/batch_runner.h"
 
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -9,13 +10,11 @@ namespace kanta {
 
 BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipeline_(pipeline) {
   jobs_ = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 16 * jobs_;
+  max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 4 * jobs_;
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
 }
 
-namespace {
-
-void Count(const Report& report, BatchTotals& totals) {
+void CountReport(const Report& report, BatchTotals& totals) {
   ++totals.documents;
   switch (report.outcome()) {
     case Outcome::kValid: ++totals.valid; break;
@@ -27,39 +26,58 @@ void Count(const Report& report, BatchTotals& totals) {
   }
 }
 
-}  // namespace
+void CompleteReport(Report& report) {
+  if (!report.completion) return;
+  std::shared_ptr<Completion> completion = std::move(report.completion);
+  report.completion.reset();
+  completion->Complete(report);
+}
 
 BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   BatchTotals totals;
   if (jobs_ == 1) {
     // One worker: run on this thread; no hand-offs, same order and output.
+    // Reports with a completion wait (up to the in-flight bound) so that the
+    // completions can overlap with the next documents.
+    std::deque<Report> waiting;
+    auto emit = [&] {
+      Report report = std::move(waiting.front());
+      waiting.pop_front();
+      CompleteReport(report);
+      CountReport(report, totals);
+      sink.Accept(std::move(report));
+    };
     std::size_t index = 0;
     while (std::optional<Document> doc = source.Next()) {
       doc->index = index++;
       Report report(doc->index, doc->source);
       pipeline_.Run(*doc, report);
       doc.reset();
-      Count(report, totals);
-      sink.Accept(std::move(report));
+      const bool pending = report.completion != nullptr;
+      waiting.push_back(std::move(report));
+      while (!waiting.empty() && (!pending || waiting.size() > max_in_flight_)) emit();
     }
+    while (!waiting.empty()) emit();
     return totals;
   }
 
   // Workers take documents from the source themselves (it only names them;
   // each worker reads its own) and park finished reports in a ring indexed
-  // by input position. This thread hands them to the sink in order, several
-  // at a time. Threads wake each other only when they must: the emitter
-  // when a run of kEmitBatch reports is ready (or the input ended, or a
-  // worker is about to wait for room), a worker when room is made. On two
-  // cores every avoided wake-up is time a worker gets back.
+  // by input position. This thread completes them and hands them to the
+  // sink in order, several at a time. Threads wake each other only when
+  // they must: the emitter when a run of kEmitBatch reports is ready (or the
+  // input ended, or a worker is about to wait for room), a worker when room
+  // is made. On two cores every avoided wake-up is time a worker gets back.
   constexpr std::size_t kEmitBatch = 16;
   std::mutex mu;
   std::condition_variable emit_ready;  // emitter: there is something to hand on
-  std::condition_variable slot_free;   // workers: taken - emitted dropped below the bound
+  std::condition_variable slot_free;   // workers: taken - released dropped below the bound
   std::vector<std::optional<Report>> ring(max_in_flight_);  // guarded by mu
-  std::size_t taken = 0;            // documents taken from the source; guarded by mu
-  std::size_t ready = 0;            // reports [emitted, ready) are all in the ring; guarded by mu
-  std::size_t emitted = 0;          // reports handed on; guarded by mu
+  // Guarded by mu: documents taken from the source; reports [emitted, ready)
+  // all in the ring; reports taken out of the ring; reports completed and
+  // handed on (a report waiting for its completion still counts as in
+  // flight, so released <= emitted <= ready <= taken).
+  std::size_t taken = 0, ready = 0, emitted = 0, released = 0;
   bool input_done = false;          // guarded by mu
   bool emitter_waiting = false;     // guarded by mu
   std::size_t workers_waiting = 0;  // guarded by mu
@@ -68,7 +86,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   auto worth_emitting = [&] {
     if (ready == emitted) return input_done && emitted == taken;
     return ready - emitted >= kEmitBatch || input_done || workers_waiting > 0 ||
-           taken - emitted >= max_in_flight_;
+           taken - released >= max_in_flight_;
   };
 
   auto work = [&] {
@@ -76,7 +94,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
       std::optional<Document> doc;
       {
         std::unique_lock lock(mu);
-        while (!input_done && taken - emitted >= max_in_flight_) {
+        while (!input_done && taken - released >= max_in_flight_) {
           ++workers_waiting;
           if (emitter_waiting && worth_emitting()) emit_ready.notify_one();
           slot_free.wait(lock);
@@ -123,11 +141,16 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
         batch.push_back(std::move(*slot));
         slot.reset();
       }
-      if (batch.empty()) break;  // input done and everything emitted
+      if (batch.empty()) break;  // input done and everything handed on
+    }
+    for (Report& report : batch) CompleteReport(report);
+    {
+      std::lock_guard lock(mu);
+      released += batch.size();
       if (workers_waiting > 0) slot_free.notify_all();
     }
     for (Report& report : batch) {
-      Count(report, totals);
+      CountReport(report, totals);
       sink.Accept(std::move(report));
     }
     batch.clear();

@@ -4,7 +4,10 @@
 // pipeline; reports are handed to a ReportSink one at a time, in input order,
 // on the calling thread. At most `max_in_flight` documents exist at once
 // (read, processing or waiting to be reported), so memory does not grow with
-// the size of the batch. With one job everything runs on the calling thread.
+// the size of the batch. With one job everything runs on the calling thread. A report that carries a Completion has it run on the
+// calling thread, in input order, right before it is counted and handed on;
+// with one job, up to `max_in_flight` such reports wait, so completions that
+// batch their work (stores) see more than one document at a time.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +36,9 @@ class ReportSink {
 
 struct BatchOptions {
   std::size_t jobs = 0;           // worker threads; 0 = number of cores
-  // Documents taken but not yet reported. A document's bytes and tree exist
-  // only while a worker processes it; the others are finished reports
-  // waiting for an earlier one. 0 = 16 * jobs.
+  // Documents taken but not yet handed on (a document's bytes and tree
+  // exist only while a worker processes it; the others are reports waiting
+  // for an earlier one or for their completion). 0 = 4 * jobs.
   std::size_t max_in_flight = 0;
 };
 
@@ -46,6 +49,12 @@ struct BatchTotals {
   std::size_t errors = 0;
   std::size_t internal_errors = 0;  // reports with a non-OK internal status
 };
+
+// Adds `report` to `totals` (one document, by its outcome).
+void CountReport(const Report& report, BatchTotals& totals);
+
+// Runs and clears the report's Completion, if it has one.
+void CompleteReport(Report& report);
 
 class BatchRunner {
  public:

@@ -17,9 +17,10 @@ enum class Action {
   kDuplicate,    // the same document was already stored; nothing written
   kRefused,      // no valid basis (or a conflict); kept in quarantine with the report
   kQuarantined,  // invalid or unreadable; kept in quarantine with the report
+  kDeferred,     // waits for a document of the same batch (its predecessor); retried
 };
 
-std::string_view ActionName(Action a);  // "pending", "stored", "duplicate", "refused", "quarantined"
+std::string_view ActionName(Action a);  // "pending", "stored", "duplicate", "refused", "quarantined", "deferred"
 
 struct Decision {
   Action action = Action::kPending;

@@ -68,6 +68,8 @@ struct Document {
   std::unique_ptr<ParsedTree> tree;
   HeaderFacts facts;
   Envelope envelope;
+  std::string input_sha256;          // hex SHA-256 of the bytes as received (ingest)
+  bool bytes_rewritten = false;      // a stage replaced `bytes` with its changed tree
   std::optional<Decision> decision;  // set by the resolve stage (ingest)
 };
 

@@ -62,6 +62,7 @@ std::string_view ActionName(Action a) {
     case Action::kDuplicate: return "duplicate";
     case Action::kRefused: return "refused";
     case Action::kQuarantined: return "quarantined";
+    case Action::kDeferred: return "deferred";
   }
   return "pending";
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,19 @@ enum class Outcome {
 
 std::string_view OutcomeName(Outcome o);  // "valid", "invalid", "error"
 
+class Report;
+
+// Work a stage leaves to finish when the report's turn to be emitted comes:
+// in input order, on the emitting thread, before the report is counted and
+// handed on. The route stage uses it to wait for a batched store to commit,
+// so that no report claims what a crash could still undo.
+class Completion {
+ public:
+  virtual ~Completion() = default;
+  // Finishes `report` (its decision and findings). Must not throw.
+  virtual void Complete(Report& report) = 0;
+};
+
 class Report {
  public:
   Report() = default;
@@ -88,6 +102,7 @@ class Report {
   std::uint64_t bytes = 0;
   double elapsed_ms = 0;
   std::string stopped_at;  // stage that rejected the document, if any
+  std::shared_ptr<Completion> completion;  // run (and cleared) by BatchRunner before emitting
 
  private:
   std::size_t index_ = 0;

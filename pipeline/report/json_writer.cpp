@@ -12,6 +12,23 @@ std::string Number(double v) {
   return buf;
 }
 
+std::string DecisionJson(const Decision& d) {
+  std::string s = "{\"action\": " + JsonString(ActionName(d.action));
+  s += ", \"custodian\": " + JsonString(d.custodian);
+  s += ", \"custodianName\": " + JsonString(d.custodian_name);
+  s += ", \"register\": " + JsonString(d.register_code);
+  s += ", \"registerSystem\": " + JsonString(d.register_system);
+  s += ", \"specifier\": " + JsonString(d.specifier);
+  if (!d.organiser.empty()) s += ", \"organiser\": " + JsonString(d.organiser);
+  s += ", \"basis\": ";
+  s += d.basis_kind.empty() ? std::string("null")
+                            : "{\"kind\": " + JsonString(d.basis_kind) +
+                                  ", \"document\": " + JsonString(d.basis_document) + "}";
+  if (!d.rule.empty()) s += ", \"rule\": " + JsonString(d.rule);
+  s += ", \"reason\": " + JsonString(d.reason) + "}";
+  return s;
+}
+
 }  // namespace
 
 void JsonWriter::Begin(const RunInfo& run) {
@@ -28,8 +45,12 @@ void JsonWriter::Begin(const RunInfo& run) {
 }
 
 void JsonWriter::Accept(Report r) {
-  std::string s = first_ ? "\n    {" : ",\n    {";
+  out_ << (first_ ? "\n    " : ",\n    ") << DocumentJson(r);
   first_ = false;
+}
+
+std::string DocumentJson(const Report& r) {
+  std::string s = "{";
   const HeaderFacts& f = r.facts;
   s += "\"path\": " + JsonString(r.path());
   s += ", \"kind\": " + JsonString(DocumentKindName(r.kind));
@@ -41,6 +62,7 @@ void JsonWriter::Accept(Report r) {
   s += ", \"producer\": " + JsonString(f.producer);
   s += ", \"register\": {\"code\": " + JsonString(f.register_code) +
        ", \"codeSystem\": " + JsonString(f.register_code_system) + "}";
+  if (!f.organiser.empty()) s += ", \"organiser\": " + JsonString(f.organiser);
   if (!r.envelope.kind.empty()) {
     s += ", \"envelope\": {\"kind\": " + JsonString(r.envelope.kind) +
          ", \"id\": " + JsonString(r.envelope.id) + "}";
@@ -66,8 +88,10 @@ void JsonWriter::Accept(Report r) {
          ", \"line\": " + std::to_string(x.location.line) +
          ", \"column\": " + std::to_string(x.location.column) + "}}";
   }
-  s += first ? "]}" : "\n    ]}";
-  out_ << s;
+  s += first ? "]" : "\n    ]";
+  if (r.decision) s += ", \"decision\": " + DecisionJson(*r.decision);
+  s += "}";
+  return s;
 }
 
 Status JsonWriter::Finish(const BatchTotals& t, double elapsed_ms) {

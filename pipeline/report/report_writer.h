@@ -50,6 +50,14 @@ struct WriterOptions {
   bool progress = false;       // text: a progress line on stderr (terminal only)
 };
 
+// One document of the JSON report (docs/report-format.md) as a JSON object,
+// as the JSON writer writes it and as quarantine keeps it.
+std::string DocumentJson(const Report& report);
+
+// One line saying where an ingested document went and why, e.g. "stored in
+// register 2 of custodian 1.2.3 (Name), basis own"; "" without a decision.
+std::string DecisionText(const Report& report);
+
 // Makes a writer for `format` that writes to `out` (which must outlive it).
 Result<std::unique_ptr<ReportWriter>> MakeReportWriter(ReportFormat format, std::ostream& out,
                                                        WriterOptions options = {});

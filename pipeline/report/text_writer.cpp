@@ -23,6 +23,28 @@ const char* Colour(Severity s) {
 
 }  // namespace
 
+std::string DecisionText(const Report& r) {
+  if (!r.decision) return {};
+  const Decision& d = *r.decision;
+  std::string s(ActionName(d.action));
+  if (d.action == Action::kRefused || d.action == Action::kQuarantined) {
+    return d.reason.empty() ? s : s + ": " + d.reason;
+  }
+  s += d.action == Action::kDuplicate ? " (already in register " : " in register ";
+  s += d.register_code.empty() ? "?" : d.register_code;
+  if (!d.specifier.empty()) s += " / " + d.specifier;
+  s += " of custodian " + d.custodian;
+  if (!d.custodian_name.empty()) s += " (" + d.custodian_name + ")";
+  if (d.action == Action::kDuplicate) s += ")";
+  if (!d.organiser.empty()) s += " for organiser " + d.organiser;
+  if (d.basis_kind == "own") {
+    s += ", the producer's own register";
+  } else if (!d.basis_kind.empty()) {
+    s += ", basis " + d.basis_kind + " " + d.basis_document;
+  }
+  return s;
+}
+
 void TextWriter::Begin(const RunInfo&) { started_ = Now(); }
 
 void TextWriter::ClearProgress() {
@@ -73,6 +95,8 @@ void TextWriter::Accept(Report r) {
     const std::string counts = CountsText(r);
     if (!counts.empty()) s += " (" + counts + ")";
     if (!r.envelope.kind.empty()) s += " in " + r.envelope.kind + " " + r.envelope.id;
+    const std::string decision = DecisionText(r);
+    if (!decision.empty()) s += "; " + decision;
     s += "\n";
   } else if (r.findings().empty()) {
     s.clear();

@@ -42,4 +42,29 @@ std::string TextOf(const xmlNode* node) {
   return v ? std::string(reinterpret_cast<const char*>(v.get())) : std::string();
 }
 
+std::string TrimmedText(const xmlNode* node) {
+  const std::string s = TextOf(node);
+  const std::size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+const xmlNode* V3Path(const xmlNode* from, std::initializer_list<const char*> steps) {
+  const xmlNode* n = from;
+  for (const char* step : steps) {
+    n = FirstChild(n, kHl7V3Ns, step);
+    if (n == nullptr) return nullptr;
+  }
+  return n;
+}
+
+Result<std::string> Serialize(xmlDoc* doc) {
+  xmlChar* out = nullptr;
+  int size = 0;
+  xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
+  if (out == nullptr) return Internal("libxml2 could not serialise the document");
+  XmlCharPtr owned(out);
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
+}
+
 }  // namespace kanta::xml

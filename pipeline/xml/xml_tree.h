@@ -1,9 +1,11 @@
 // XmlTree: the libxml2 document a Document carries once it has been parsed.
 #pragma once
 
+#include <initializer_list>
 #include <string_view>
 
 #include "core/document.h"
+#include "core/status.h"
 #include "xml/xml_ptr.h"
 
 namespace kanta::xml {
@@ -35,5 +37,15 @@ xmlNode* FirstChild(const xmlNode* parent, std::string_view ns, std::string_view
 std::string Attribute(const xmlNode* node, const char* name);
 // Text content of a node (all descendant text), or "".
 std::string TextOf(const xmlNode* node);
+// TextOf without leading and trailing white space.
+std::string TrimmedText(const xmlNode* node);
+// Follows a path of urn:hl7-org:v3 child elements from `from`, taking the
+// first match at each step; nullptr as soon as a step is missing.
+const xmlNode* V3Path(const xmlNode* from, std::initializer_list<const char*> steps);
+
+// The whole document serialised as UTF-8 XML (with an XML declaration), as a
+// stage that changed the tree stores it back into Document::bytes. Fails
+// only when libxml2 cannot allocate the output.
+Result<std::string> Serialize(xmlDoc* doc);
 
 }  // namespace kanta::xml

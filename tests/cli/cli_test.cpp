@@ -9,89 +9,22 @@
 #include <fstream>
 #include <map>
 
+#include "cli_support.h"
 #include "test_support.h"
 
 namespace kanta {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ByName;
+using testing::Cli;
+using testing::CliRun;
+using testing::ParseJson;
+using testing::Rules;
+using testing::Samples;
+using testing::SchemaDir;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs the program with `args` (a shell-quoted list is built here); stdin
-// from `input` when given. A run longer than 120 s is killed (exit 124).
-CliRun Cli(const std::vector<std::string>& args, const std::string& input = "") {
-  testing::TempDir t;
-  std::string cmd = "timeout 120 " + Quote(KANTA_BIN);
-  for (const auto& a : args) cmd += " " + Quote(a);
-  if (!input.empty()) {
-    testing::WriteFile(t.path() / "in", input);
-    cmd += " < " + Quote((t.path() / "in").string());
-  } else {
-    cmd += " < /dev/null";
-  }
-  cmd += " > " + Quote((t.path() / "out").string()) + " 2> " + Quote((t.path() / "err").string());
-  const int rc = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = testing::ReadFile(t.path() / "out");
-  r.err = testing::ReadFile(t.path() / "err");
-  return r;
-}
-
-Object::Ptr ParseJson(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Object::Ptr>();
-}
-
-// The JSON report's documents keyed by file name.
-std::map<std::string, Object::Ptr> ByName(const Object::Ptr& report) {
-  std::map<std::string, Object::Ptr> out;
-  Array::Ptr docs = report->getArray("documents");
-  for (std::size_t i = 0; i < docs->size(); ++i) {
-    Object::Ptr d = docs->getObject(static_cast<unsigned>(i));
-    out[fs::path(d->getValue<std::string>("path")).filename().string()] = d;
-  }
-  return out;
-}
-
-std::vector<std::string> Rules(const Object::Ptr& doc) {
-  std::vector<std::string> rules;
-  Array::Ptr f = doc->getArray("findings");
-  for (std::size_t i = 0; i < f->size(); ++i) {
-    rules.push_back(f->getObject(static_cast<unsigned>(i))->getValue<std::string>("rule"));
-  }
-  return rules;
-}
-
-fs::path Samples() { return testing::SourceDir() / "samples"; }
-
-// The schema the tests validate with: the bundled one when the project has
-// it, else the official Kanta schema from the corpus; empty when neither.
-std::string SchemaDir() {
-  std::error_code ec;
-  const fs::path bundled = testing::SourceDir() / "schemas/cda/CDA_Fi.xsd";
-  if (fs::exists(bundled, ec)) return bundled.string();
-  const fs::path corpus = testing::CorpusDir();
-  return corpus.empty() ? std::string() : (corpus / "kanta/schemas").string();
-}
-
-#define REQUIRE_SCHEMA()                                                          \
-  do {                                                                            \
-    if (SchemaDir().empty()) GTEST_SKIP() << "no schema: neither schemas/cda "    \
-                                             "nor ../shared/corpus is present";   \
-  } while (false)
 
 // Prepends "validate --schema-dir DIR" to `args`.
 std::vector<std::string> Validate(std::vector<std::string> args) {

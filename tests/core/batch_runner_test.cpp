@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -107,6 +108,56 @@ TEST(BatchRunnerTest, ThrowingStageBecomesAnInternalErrorNotACrash) {
   ASSERT_FALSE(r.findings().empty());
   EXPECT_EQ(r.findings().back().rule, "internal.stage-failed");
   EXPECT_NE(r.findings().back().message.find("boom"), std::string::npos);
+}
+
+// Leaves a completion that marks even documents invalid, records the order
+// completions ran in, and how many were waiting at most.
+std::mutex g_completion_mu;
+std::vector<std::size_t> g_completed;
+std::atomic<int> g_pending{0};
+std::atomic<int> g_max_pending{0};
+
+class DeferringStage final : public Stage {
+ public:
+  std::string_view name() const override { return "defer"; }
+  Result<Verdict> Process(Document& doc, Report& report) const override {
+    struct Finish final : Completion {
+      explicit Finish(int number) : n(number) {}
+      void Complete(Report& r) override {
+        --g_pending;
+        if (n % 2 == 0) r.Add(Severity::kError, "defer", "test.even", "even");
+        std::lock_guard lock(g_completion_mu);
+        g_completed.push_back(r.index());
+      }
+      int n;
+    };
+    const int now = ++g_pending;
+    int seen = g_max_pending.load();
+    while (now > seen && !g_max_pending.compare_exchange_weak(seen, now)) {
+    }
+    report.completion = std::make_shared<Finish>(std::stoi(doc.source.substr(4)));
+    return Verdict::kContinue;
+  }
+};
+
+TEST(BatchRunnerTest, CompletionsRunInInputOrderBeforeCountingAndLetWorkOverlap) {
+  for (std::size_t jobs : {1u, 3u}) {
+    g_completed.clear();
+    g_max_pending = 0;
+    Pipeline p;
+    p.Add(std::make_unique<DeferringStage>());
+    BatchRunner runner(p, BatchOptions{jobs, 6});
+    CountingSource source(100);
+    CollectingSink sink;
+    const BatchTotals totals = runner.Run(source, sink);
+    EXPECT_EQ(totals.invalid, 50u) << "completions ran before counting";
+    ASSERT_EQ(g_completed.size(), 100u);
+    for (std::size_t i = 0; i < 100; ++i) EXPECT_EQ(g_completed[i], i);
+    for (const Report& r : sink.reports) EXPECT_EQ(r.completion, nullptr);
+    EXPECT_GT(g_max_pending.load(), 1) << "documents go on while completions wait";
+    EXPECT_LE(g_max_pending.load(), 7);
+    EXPECT_EQ(g_pending.load(), 0);
+  }
 }
 
 // The first document is much the slowest: the others finish and wait, the

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/rcmr/archive_message_writer.h"
+#include "xml/library_scope.h"
+#include "xml/secure_parser.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -31,7 +35,13 @@ constexpr const char* kUsage =
     "  --types LIST        comma-separated subset of: narrative, service-event,\n"
     "                      occupational, radiology, referral, outsourced\n"
     "  --size-kb K         aim every document at about K KiB (default: a spread,\n"
-    "                      most 15-40 KiB, some up to 200 KiB)\n";
+    "                      most 15-40 KiB, some up to 200 KiB)\n"
+    "  --ingest-kit        also write what ingest needs to store the documents:\n"
+    "                      register-specific outsourcing authorisations for the\n"
+    "                      outsourced documents (DIR/authorisations) and version 1\n"
+    "                      of every replacement (FILE-v1.xml before FILE.xml)\n"
+    "  --directory-out F   write the organisation directory of the generated\n"
+    "                      organisations (JSON, docs/directory.md) to F\n";
 
 enum class DocType { kNarrative, kServiceEvent, kOccupational, kRadiology, kReferral, kOutsourced };
 constexpr const char* kTypeNames[] = {"narrative", "service-event", "occupational",
@@ -117,30 +127,12 @@ class Generator {
   std::string birth_;
 };
 
-std::string Base64(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t line = 0;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    const unsigned b0 = static_cast<unsigned char>(in[i]);
-    const unsigned b1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0;
-    const unsigned b2 = i + 2 < in.size() ? static_cast<unsigned char>(in[i + 2]) : 0;
-    out += t[b0 >> 2];
-    out += t[((b0 & 3) << 4) | (b1 >> 4)];
-    out += i + 1 < in.size() ? t[((b1 & 15) << 2) | (b2 >> 6)] : '=';
-    out += i + 2 < in.size() ? t[b2 & 63] : '=';
-    if ((line += 4) == 76) {
-      out += '\n';
-      line = 0;
-    }
-  }
-  return out;
-}
 
 struct Built {
   std::string xml;
   std::string id;
   std::string sender;
+  std::string set_id;        // != id for a replacement (version 2)
 };
 
 // Builds one document of `type`, aiming at about `target` bytes.
@@ -280,7 +272,120 @@ Built BuildCda(Generator& g, DocType type, std::size_t index, std::size_t target
     x += "          </text>\n        </section>\n      </component>\n";
   }
   x += "    </structuredBody>\n  </component>\n</ClinicalDocument>\n";
-  return Built{std::move(x), doc_id, producer.oid};
+  return Built{std::move(x), doc_id, producer.oid, set_id};
+}
+
+// Version 1 of a replacement: the same document under the series id, with no
+// relatedDocument.
+std::string FirstVersion(const Built& b) {
+  std::string x = b.xml;
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (std::size_t at = x.find(from); at != std::string::npos; at = x.find(from, at + to.size())) {
+      x.replace(at, from.size(), to);
+    }
+  };
+  const std::size_t rel = x.find("  <relatedDocument typeCode=\"RPLC\">");
+  if (rel != std::string::npos) x.erase(rel, x.find("</relatedDocument>\n", rel) + 19 - rel);
+  replace_all("<id root=\"" + b.id + "\"/>", "<id root=\"" + b.set_id + "\"/>");
+  replace_all("structuredBody ID=\"OID" + b.id + ".2\"", "structuredBody ID=\"OID" + b.set_id + ".2\"");
+  replace_all("<versionNumber value=\"2\"/>", "<versionNumber value=\"1\"/>");
+  return x;
+}
+
+// A register-specific outsourcing authorisation (form 362) from `organiser`
+// to `provider` for 2019-2026: retrieve from and store into register 2.
+std::string BuildOsva(const Organisation& organiser, const Organisation& provider) {
+  const std::string base = organiser.oid.substr(0, organiser.oid.size() - 5);
+  const std::string id = base + ".91.2019." + provider.oid.substr(11, 8);
+  const std::string form = "1.2.246.537.6.12.2002.362";
+  auto field = [&](int code, const std::string& title, const std::string& text, const std::string& value) {
+    std::string f = "<component><section><code code=\"" + std::to_string(code) + "\" codeSystem=\"" + form +
+                    "\"/><title>" + title + "</title>";
+    if (!text.empty()) f += "<text>" + text + "</text>";
+    if (!value.empty()) {
+      f += "<entry><observation classCode=\"COND\" moodCode=\"EVN\"><code nullFlavor=\"NA\"/>" + value +
+           "</observation></entry>";
+    }
+    return f + "</section></component>\n";
+  };
+  auto group = [&](int code, const std::string& title, const std::string& fields) {
+    return "<component><section><code code=\"" + std::to_string(code) + "\" codeSystem=\"" + form +
+           "\"/><title>" + title + "</title>\n" + fields + "</section></component>\n";
+  };
+  auto ii = [](const std::string& root) { return "<value xsi:type=\"II\" root=\"" + root + "\"/>"; };
+  const std::string reg2 = "<value xsi:type=\"CV\" code=\"2\" codeSystem=\"1.2.246.537.5.40150.2009\"/>";
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x += "<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:hl7fi=\"urn:hl7finland\" "
+       "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
+  x += "<realmCode code=\"FI\"/><typeId root=\"2.16.840.1.113883.1.3\" extension=\"POCD_HD000040\"/>\n";
+  x += "<templateId root=\"1.2.246.777.11.2015.38\"/><id root=\"" + id + "\"/>\n";
+  x += "<code code=\"13\" codeSystem=\"1.2.246.537.5.40150.2009\" displayName=\"Arkistoasiakirjat\"/>"
+       "<title>Ostopalvelun valtuutus</title><effectiveTime value=\"20190101090000\"/>\n";
+  x += "<confidentialityCode code=\"5\" codeSystem=\"1.2.246.777.5.99902.2006\"/><languageCode code=\"fi\"/>"
+       "<setId root=\"" + id + "\"/><versionNumber value=\"1\"/>\n";
+  x += "<recordTarget><patientRole><id nullFlavor=\"NA\"/></patientRole></recordTarget>\n";
+  x += "<author><time value=\"20190101090000\"/><assignedAuthor><id root=\"1.2.246.21\" extension=\"010170-925B\"/>"
+       "<representedOrganization><id root=\"" + organiser.oid + "\"/><name>" + organiser.name +
+       "</name></representedOrganization></assignedAuthor></author>\n";
+  x += "<custodian><assignedCustodian><representedCustodianOrganization><id root=\"" + organiser.custodian +
+       "\"/><name>" + organiser.name + "</name></representedCustodianOrganization></assignedCustodian></custodian>\n";
+  x += "<componentOf><encompassingEncounter><effectiveTime nullFlavor=\"NA\"/><responsibleParty><assignedEntity>"
+       "<id nullFlavor=\"NA\"/><representedOrganization><id root=\"" + organiser.oid + "\"/><name>" +
+       organiser.name + "</name></representedOrganization></assignedEntity></responsibleParty>"
+       "</encompassingEncounter></componentOf>\n";
+  x += "<hl7fi:localHeader><hl7fi:tableOfContents><hl7fi:contentsCode code=\"362\" codeSystem=\"1.2.246.537.6.12.2002\"/>"
+       "</hl7fi:tableOfContents><hl7fi:fileFormat code=\"1\" codeSystem=\"1.2.246.537.5.40179.2008\"/>"
+       "<hl7fi:softwareSupport moderator=\"Testiohjelmistot Oy\" product=\"kanta-generate\" version=\"1.0\">"
+       "kanta-generate</hl7fi:softwareSupport><hl7fi:documentType code=\"3\" codeSystem=\"1.2.246.537.5.5001.2011\"/>"
+       "<hl7fi:functionCode code=\"06.00.02\" codeSystem=\"1.2.246.537.6.300.2010\"/>"
+       "<hl7fi:recordStatus code=\"3\" codeSystem=\"1.2.246.537.5.40154.2008\"/>"
+       "<hl7fi:custodianTypeCode code=\"1\" codeSystem=\"1.2.246.537.5.40172.2008\"/>"
+       "<hl7fi:retentionPeriodClass code=\"2\" codeSystem=\"1.2.246.537.5.40158.2008\"/></hl7fi:localHeader>\n";
+  x += "<component><structuredBody ID=\"OID" + id + ".2\"><component><section>"
+       "<templateId root=\"1.2.246.537.6.12.2002.362.20140311\"/><id root=\"" + id + "\"/>"
+       "<code code=\"362\" codeSystem=\"1.2.246.537.6.12.2002\"/><title>Ostopalvelun valtuutus</title>\n";
+  x += group(1, "Asiakirjan tunniste", field(2, "Asiakirjan yksilöivä tunniste", id, ii(id)));
+  x += group(3, "Ostopalvelun tyyppi", field(4, "Ostopalvelun tyyppi", "Väestötasoinen ostopalvelu",
+             "<value xsi:type=\"CV\" code=\"2\" codeSystem=\"1.2.246.537.6.1400.1\"/>"));
+  x += group(5, "Voimassaolo", field(6, "Asiakirja voimassa", "1.1.2019 - 31.12.2026",
+             "<value xsi:type=\"IVL_TS\"><low value=\"20190101\"/><high value=\"20261231\"/></value>"));
+  x += group(7, "Palvelun järjestäjä", field(8, "Palvelun järjestäjä", organiser.oid, ii(organiser.oid)) +
+                                           field(9, "Palvelun järjestäjän nimi", organiser.name, ""));
+  x += group(12, "Palvelun tuottaja", field(13, "Palvelun tuottaja", provider.oid, ii(provider.oid)) +
+                                         field(14, "Palvelun tuottajan nimi", provider.name, ""));
+  x += group(15, "Oikeus hakea", field(16, "Rekisterinpitäjä", organiser.custodian, ii(organiser.custodian)) +
+                                    field(17, "Rekisteri", "Julkinen terveydenhuolto", reg2));
+  x += group(20, "Oikeus tallentaa", field(21, "Rekisterinpitäjä", organiser.custodian, ii(organiser.custodian)) +
+                                        field(22, "Rekisteri", "Julkinen terveydenhuolto", reg2));
+  x += group(29, "Luovutettavat asiakirjat", field(30, "Kaikki asiakirjat", "kyllä",
+             "<value xsi:type=\"BL\" value=\"true\"/>"));
+  x += group(33, "Asiakirjan tallentaja",
+             field(34, "ammattihenkilön tunniste", "010170-925B",
+                   "<value xsi:type=\"II\" root=\"1.2.246.21\" extension=\"010170-925B\"/>") +
+             field(35, "ammattihenkilön nimi", "Testaaja, Tea",
+                   "<value xsi:type=\"PN\"><family>Testaaja</family><given>Tea</given></value>") +
+             field(36, "ammattihenkilön palveluyksikkö", organiser.oid, ii(organiser.oid)) +
+             field(37, "asiakirjan tekemisen ajankohta", "1.1.2019 9:00",
+                   "<value xsi:type=\"TS\" value=\"201901010900\"/>"));
+  x += "</section></component></structuredBody></component>\n</ClinicalDocument>\n";
+  return x;
+}
+
+// The organisation directory (docs/directory.md) of Organisations().
+std::string DirectoryJson() {
+  std::string j = "{\n  \"organisations\": [";
+  bool first = true;
+  for (const Organisation& o : Organisations()) {
+    const bool is_public = o.custodian_type[0] == '1';
+    const bool occupational = o.oid == Organisations()[3].oid;
+    j += first ? "\n" : ",\n";
+    first = false;
+    j += "    {\"oid\": \"" + o.oid + "\", \"name\": \"" + o.name + "\", \"kind\": \"" +
+         (is_public ? "public" : "private") + "\",\n     \"custodian\": {\"oid\": \"" + o.custodian +
+         "\", \"name\": \"" + o.name + "\", \"type\": \"" + o.custodian_type + "\"},\n     \"registers\": [" +
+         (is_public ? "\"2\"" : occupational ? "\"3\", \"4\"" : "\"3\"") + "]}";
+  }
+  return j + "\n  ]\n}\n";
 }
 
 // Applies one realistic defect; returns its name (for the file name).
@@ -317,31 +422,18 @@ std::string Break(Generator& g, std::string& x) {
   }
 }
 
-std::string Wrap(Generator& g, const Built& b, std::size_t index) {
-  const std::string boundary = "----=_Part_" + std::to_string(index) + "_" + std::to_string(g.Int(100000, 999999));
-  std::string m = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  m += "<RCMR_IN100002FI01 xmlns=\"urn:hl7-org:v3\" ITSVersion=\"XML_1.0\">\n";
-  m += "  <id root=\"" + b.sender + ".13." + std::to_string(index + 1) + "\"/>\n";
-  m += "  <creationTime value=\"" + g.Timestamp(2026) + "\"/>\n";
-  m += "  <versionCode code=\"V3-2006\"/>\n";
-  m += "  <interactionId root=\"2.16.840.1.113883.1.6\" extension=\"RCMR_IN100002FI01\"/>\n";
-  m += "  <profileId root=\"1.2.246.777.11.2015.5\"/>\n";
-  m += "  <processingCode code=\"D\"/>\n  <processingModeCode code=\"T\"/>\n  <acceptAckCode code=\"ER\"/>\n";
-  m += "  <receiver typeCode=\"RCV\"><device><id root=\"1.2.246.556.18007.2\"/></device></receiver>\n";
-  m += "  <sender typeCode=\"SND\"><device><id root=\"" + b.sender + ".13\"/></device></sender>\n";
-  m += "  <controlActProcess moodCode=\"RQO\">\n";
-  m += "    <code code=\"RCMR_TE000102UV01\" codeSystem=\"2.16.840.1.113883.1.18\"/>\n";
-  m += "    <reasonCode code=\"PP1\" codeSystem=\"1.2.246.537.5.40157.2008\"/>\n";
-  m += "    <authorOrPerformer typeCode=\"PRF\"><assignedPerson><representedOrganization><id root=\"" +
-       b.sender + "\"/></representedOrganization></assignedPerson></authorOrPerformer>\n";
-  m += "    <subject typeCode=\"SUBJ\">\n      <clinicalDocument>\n";
-  m += "        <id root=\"" + b.id + "\"/>\n";
-  m += "        <text mediaType=\"multipart/related\">MIME-Version: 1.0\n";
-  m += "Content-Type: multipart/related; boundary=\"" + boundary + "\"\n\n";
-  m += "--" + boundary + "\nContent-Type: text/xml; charset=UTF-8\nContent-Transfer-Encoding: BASE64\n";
-  m += "Content-ID: &lt;" + b.id + "&gt;\n\n" + Base64(b.xml) + "\n--" + boundary + "--\n";
-  m += "</text>\n      </clinicalDocument>\n    </subject>\n  </controlActProcess>\n</RCMR_IN100002FI01>\n";
-  return m;
+// The document wrapped in an RCMR_IN100002FI01 archive message, as
+// formats/rcmr writes it (the generator's documents always parse).
+std::string Wrap(Generator& g, const Built& b) {
+  kanta::Report scratch;
+  auto tree = kanta::xml::SecureParser().Parse(b.xml, b.id, "generate", scratch);
+  if (!tree.ok() || *tree == nullptr) return b.xml;
+  kanta::formats::rcmr::MessageOptions options;
+  options.sender_organisation = b.sender;
+  options.sender_device = b.sender + ".13";
+  options.creation_time = g.Timestamp(2026);
+  auto message = kanta::formats::rcmr::WrapArchiveMessage((*tree)->root(), b.xml, options);
+  return message.ok() ? *message : b.xml;
 }
 
 bool ParseRatio(const char* s, double& out) {
@@ -353,12 +445,15 @@ bool ParseRatio(const char* s, double& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kanta::xml::LibraryScope libraries;
   long count = -1;
   std::string out;
   std::uint64_t seed = 1;
   double invalid_ratio = 0, messages_ratio = 0;
   std::vector<DocType> types;
   long size_kb = 0;
+  bool ingest_kit = false;
+  std::string directory_out;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -386,6 +481,10 @@ int main(int argc, char** argv) {
     } else if (a == "--size-kb") {
       size_kb = std::atol(need());
       if (size_kb <= 0) { std::cerr << "kanta-generate: bad --size-kb\n"; return 2; }
+    } else if (a == "--ingest-kit") {
+      ingest_kit = true;
+    } else if (a == "--directory-out") {
+      directory_out = need();
     } else if (a == "--types") {
       std::string list = need();
       for (std::size_t p = 0; p <= list.size();) {
@@ -412,6 +511,29 @@ int main(int argc, char** argv) {
   }
   Generator g(seed);
   std::size_t written = 0, bytes = 0;
+  auto write = [&](const fs::path& path, const std::string& content) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::ofstream f(path, std::ios::binary);
+    f.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!f) {
+      std::cerr << "kanta-generate: cannot write " << path << "\n";
+      std::exit(1);
+    }
+    ++written;
+    bytes += content.size();
+  };
+  if (!directory_out.empty()) {
+    write(directory_out, DirectoryJson());
+    --written;
+  }
+  if (ingest_kit) {
+    const auto& orgs = Organisations();
+    for (int organiser = 0; organiser < 2; ++organiser) {
+      write(fs::path(out) / "authorisations" / ("osva-" + orgs[organiser].oid + "-" + orgs[2].oid + ".xml"),
+            BuildOsva(orgs[organiser], orgs[2]));
+    }
+  }
   for (long i = 0; i < count; ++i) {
     const DocType type = types[g.Int(0, static_cast<int>(types.size()) - 1)];
     const double r = g.Real();
@@ -424,22 +546,13 @@ int main(int argc, char** argv) {
     if (g.Real() < invalid_ratio) name += "-invalid-" + Break(g, b.xml);
     std::string bytes_out = b.xml;
     if (g.Real() < messages_ratio) {
-      bytes_out = Wrap(g, b, static_cast<std::size_t>(i));
+      bytes_out = Wrap(g, b);
       name += "-message";
     }
     char dir[32];
     std::snprintf(dir, sizeof dir, "%03ld", i / 1000);
-    const fs::path path = fs::path(out) / dir / (name + ".xml");
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    std::ofstream f(path, std::ios::binary);
-    f.write(bytes_out.data(), static_cast<std::streamsize>(bytes_out.size()));
-    if (!f) {
-      std::cerr << "kanta-generate: cannot write " << path << "\n";
-      return 1;
-    }
-    ++written;
-    bytes += bytes_out.size();
+    if (ingest_kit && b.set_id != b.id) write(fs::path(out) / dir / (name + "-v1.xml"), FirstVersion(b));
+    write(fs::path(out) / dir / (name + ".xml"), bytes_out);
   }
   std::cout << "wrote " << written << " documents (" << bytes / 1024 << " KiB) to " << out << "\n";
   return 0;

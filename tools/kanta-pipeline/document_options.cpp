@@ -91,7 +91,7 @@ void AddDocumentOptions(CLI::App& cmd, DocumentOptions& o) {
   cmd.add_flag("--no-progress", o.no_progress, "no progress line on a terminal");
 }
 
-Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSettings& settings) {
+Result<Validation> LoadValidation(const DocumentOptions& o) {
   ASSIGN_OR_RETURN(validate::SchemaEngine engine, validate::ParseSchemaEngine(o.schema_engine));
   ASSIGN_OR_RETURN(std::string schema_file, ResolveSchema(o));
 
@@ -99,31 +99,35 @@ Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSett
   schema_options.engine = engine;
   schema_options.schema_file = schema_file;
   schema_options.max_findings = o.max_schema_findings;
-  ASSIGN_OR_RETURN(std::unique_ptr<validate::SchemaValidator> validator,
-                   validate::LoadSchemaValidator(schema_options));
+  Validation v;
+  ASSIGN_OR_RETURN(v.schema, validate::LoadSchemaValidator(schema_options));
 
   std::vector<std::string> rule_files;
-  ASSIGN_OR_RETURN(std::vector<validate::rules::RuleSet> rule_sets, LoadRules(o, rule_files));
+  ASSIGN_OR_RETURN(v.rules, LoadRules(o, rule_files));
 
-  xml::ParseLimits limits;
-  limits.max_bytes = o.max_bytes;
-  limits.max_depth = o.max_depth;
-  limits.max_attributes = o.max_attributes;
-  limits.max_time = std::chrono::milliseconds(o.max_parse_ms);
+  v.max_bytes = o.max_bytes;
+  v.limits.max_bytes = o.max_bytes;
+  v.limits.max_depth = o.max_depth;
+  v.limits.max_attributes = o.max_attributes;
+  v.limits.max_time = std::chrono::milliseconds(o.max_parse_ms);
 
-  pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{o.max_bytes}));
-  pipeline.Add(std::make_unique<formats::ParseStage>(limits));
-  pipeline.Add(std::make_unique<validate::SchemaStage>(std::move(validator)));
-  if (!rule_sets.empty()) {
-    pipeline.Add(std::make_unique<validate::rules::RulesStage>(std::move(rule_sets)));
-  }
-
-  settings.emplace_back("schema", schema_file);
-  settings.emplace_back("schemaEngine", std::string(validate::SchemaEngineName(engine)));
+  v.settings.emplace_back("schema", schema_file);
+  v.settings.emplace_back("schemaEngine", std::string(validate::SchemaEngineName(engine)));
   std::string rules_list;
   for (const std::string& f : rule_files) rules_list += (rules_list.empty() ? "" : ";") + f;
-  settings.emplace_back("rules", rules_list);
-  return Status::Ok();
+  v.settings.emplace_back("rules", rules_list);
+  return v;
+}
+
+void Validation::AddReadStages(Pipeline& pipeline) const {
+  pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{max_bytes}));
+  pipeline.Add(std::make_unique<formats::ParseStage>(limits));
+}
+
+void Validation::AddStages(Pipeline& pipeline) const {
+  AddReadStages(pipeline);
+  pipeline.Add(std::make_unique<validate::SchemaStage>(schema));
+  if (!rules.empty()) pipeline.Add(std::make_unique<validate::rules::RulesStage>(rules));
 }
 
 }  // namespace kanta::cli

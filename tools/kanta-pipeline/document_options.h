@@ -10,6 +10,9 @@
 
 #include "core/pipeline.h"
 #include "core/status.h"
+#include "validate/rules/rules_stage.h"
+#include "validate/schema/schema_validator.h"
+#include "xml/secure_parser.h"
 
 namespace kanta::cli {
 
@@ -38,10 +41,23 @@ using RunSettings = std::vector<std::pair<std::string, std::string>>;
 // Registers the options shared by commands that read documents.
 void AddDocumentOptions(CLI::App& cmd, DocumentOptions& o);
 
-// Loads the schema and rule sets the options name (once, shared by all
-// workers) and appends the intake, parse, schema and rules stages to
-// `pipeline`. Records what was loaded in `settings`. Fails, before any
+// The heavy parts of validation, loaded once and shared by every pipeline
+// and worker that uses them: the compiled schema and rule sets.
+struct Validation {
+  std::size_t max_bytes = 0;
+  xml::ParseLimits limits;
+  std::shared_ptr<const validate::SchemaValidator> schema;
+  std::vector<validate::rules::RuleSet> rules;
+  RunSettings settings;  // what was loaded, for report headers
+
+  // Appends the intake and parse stages.
+  void AddReadStages(Pipeline& pipeline) const;
+  // Appends intake, parse, schema and rules stages.
+  void AddStages(Pipeline& pipeline) const;
+};
+
+// Loads the schema and rule sets the options name. Fails, before any
 // document is read, when a path, schema or rule set is unusable.
-Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSettings& settings);
+Result<Validation> LoadValidation(const DocumentOptions& o);
 
 }  // namespace kanta::cli

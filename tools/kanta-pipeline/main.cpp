@@ -4,7 +4,10 @@
 
 #include <vector>
 
+#include "archive_command.h"
+#include "authorisations_command.h"
 #include "command.h"
+#include "ingest_command.h"
 #include "memory_policy.h"
 #include "validate_command.h"
 #include "xml/library_scope.h"
@@ -21,6 +24,9 @@ int main(int argc, char** argv) {
 
   const std::vector<kanta::cli::Command> commands = {
       kanta::cli::AddValidateCommand(app),
+      kanta::cli::AddIngestCommand(app),
+      kanta::cli::AddArchiveCommand(app),
+      kanta::cli::AddAuthorisationsCommand(app),
   };
 
   try {

@@ -35,7 +35,10 @@ class ReportOutput {
   std::unique_ptr<report::ReportWriter> writer_;
 };
 
+// The current UTC time in a strftime `format`, e.g. "%Y%m%d" for 20261122.
+std::string UtcNow(const char* format);
+
 // The current time as ISO 8601 UTC, e.g. "2026-11-22T12:00:00Z".
-std::string NowUtc();
+inline std::string NowUtc() { return UtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace kanta::cli

@@ -22,9 +22,11 @@ int RunValidate(const DocumentOptions& o) {
   // Configuration first: every problem here is exit 2, before any document.
   Result<std::vector<std::string>> paths = ExpandInputPaths(o.paths);
   if (!paths.ok()) return ConfigError(paths.status());
+  Result<Validation> validation = LoadValidation(o);
+  if (!validation.ok()) return ConfigError(validation.status());
   Pipeline pipeline;
-  RunSettings settings;
-  if (Status s = AddValidationStages(o, pipeline, settings); !s.ok()) return ConfigError(s);
+  validation->AddStages(pipeline);
+  RunSettings settings = validation->settings;
 
   BatchRunner runner(pipeline, BatchOptions{o.jobs, 0});
   settings.emplace_back("jobs", std::to_string(runner.jobs()));

@@ -8,16 +8,6 @@ namespace {
 using xml::Attribute;
 using xml::kHl7V3Ns;
 
-// Follows a path of v3 child elements, taking the first match at each step.
-const xmlNode* Path(const xmlNode* from, std::initializer_list<const char*> steps) {
-  const xmlNode* n = from;
-  for (const char* s : steps) {
-    n = xml::FirstChild(n, kHl7V3Ns, s);
-    if (n == nullptr) return nullptr;
-  }
-  return n;
-}
-
 }  // namespace
 
 std::string InstanceId(const xmlNode* ii) {
@@ -31,23 +21,23 @@ std::string InstanceId(const xmlNode* ii) {
 HeaderFacts ReadHeaderFacts(const xmlNode* doc) {
   HeaderFacts f;
   if (doc == nullptr) return f;
-  f.id = InstanceId(Path(doc, {"id"}));
-  f.set_id = InstanceId(Path(doc, {"setId"}));
-  f.version = Attribute(Path(doc, {"versionNumber"}), "value");
-  f.document_time = Attribute(Path(doc, {"effectiveTime"}), "value");
-  if (const xmlNode* code = Path(doc, {"code"})) {
+  f.id = InstanceId(xml::V3Path(doc, {"id"}));
+  f.set_id = InstanceId(xml::V3Path(doc, {"setId"}));
+  f.version = Attribute(xml::V3Path(doc, {"versionNumber"}), "value");
+  f.document_time = Attribute(xml::V3Path(doc, {"effectiveTime"}), "value");
+  if (const xmlNode* code = xml::V3Path(doc, {"code"})) {
     f.register_code = Attribute(code, "code");
     f.register_code_system = Attribute(code, "codeSystem");
   }
-  f.patient = InstanceId(Path(doc, {"recordTarget", "patientRole", "id"}));
+  f.patient = InstanceId(xml::V3Path(doc, {"recordTarget", "patientRole", "id"}));
   const xmlNode* org =
-      Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
+      xml::V3Path(doc, {"custodian", "assignedCustodian", "representedCustodianOrganization"});
   f.custodian = InstanceId(xml::FirstChild(org, kHl7V3Ns, "id"));
   f.custodian_name = xml::TextOf(xml::FirstChild(org, kHl7V3Ns, "name"));
-  const xmlNode* producer = Path(doc, {"componentOf", "encompassingEncounter", "responsibleParty",
+  const xmlNode* producer = xml::V3Path(doc, {"componentOf", "encompassingEncounter", "responsibleParty",
                                        "assignedEntity", "representedOrganization", "id"});
   if (producer == nullptr) {
-    producer = Path(doc, {"author", "assignedAuthor", "representedOrganization", "id"});
+    producer = xml::V3Path(doc, {"author", "assignedAuthor", "representedOrganization", "id"});
   }
   f.producer = InstanceId(producer);
   const xmlNode* local = xml::FirstChild(doc, xml::kHl7FiNs, "localHeader");

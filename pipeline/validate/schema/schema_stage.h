@@ -17,13 +17,13 @@ namespace kanta::validate {
 
 class SchemaStage final : public Stage {
  public:
-  explicit SchemaStage(std::unique_ptr<SchemaValidator> validator)
+  explicit SchemaStage(std::shared_ptr<const SchemaValidator> validator)
       : validator_(std::move(validator)) {}
   std::string_view name() const override { return "schema"; }
   Result<Verdict> Process(Document& doc, Report& report) const override;
 
  private:
-  std::unique_ptr<SchemaValidator> validator_;
+  std::shared_ptr<const SchemaValidator> validator_;
 };
 
 }  // namespace kanta::validate

@@ -106,6 +106,7 @@ const std::vector<Case>& Cases() {
       {"KANTA-OSVA-016", kOsva, R"(<value xsi:type="II" root="1\.2\.246\.21" extension="010170-925B"/>)", ""},
       {"KANTA-OSVA-017", kOsva, R"(<value xsi:type="CV" code="4" codeSystem="1\.2\.246\.537\.5\.40150\.2009"/>)", R"(<value xsi:type="CV" code="5" codeSystem="1.2.246.537.5.40150.2009"/>)"},
       {"KANTA-OSVA-018", kOsva, R"(<hl7fi:recordStatus code="3")", R"(<hl7fi:recordStatus code="7")"},
+      {"KANTA-OSVA-019", kOsva, R"(<hl7fi:recordStatus code="3")", R"(<hl7fi:recordStatus code="7")"},
       // Social welfare
       {"KANTA-SOS-001", kClient, R"(<code code="1" codeSystem="1\.2\.246\.537\.6\.1264")", R"(<code codeSystem="1.2.246.537.6.1264")"},
       {"KANTA-SOS-002", kClient, R"(codeSystem="1\.2\.246\.537\.6\.1505")", R"(codeSystem="1.2.246.537.6.1506")"},

@@ -1,0 +1,779 @@
+#include "archive/sql_archive.h"
+
+#include <Poco/Data/DataException.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <chrono>
+#include <ctime>
+#include <vector>
+
+namespace kanta::archive {
+
+using Poco::Data::Statement;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+// Migration N (index N-1) takes a schema of version N-1 to version N. Every
+// integer column is BIGINT so both databases extract it as a 64-bit value.
+// The byte columns may be NULL: both Poco connectors bind an empty BLOB as
+// NULL, which reads back as no bytes.
+const std::vector<std::vector<std::string_view>> kMigrations = {
+    {
+        R"(CREATE TABLE registers (
+             register_id {SEQ},
+             custodian TEXT NOT NULL,
+             custodian_name TEXT NOT NULL,
+             register_code TEXT NOT NULL,
+             register_system TEXT NOT NULL,
+             specifier TEXT NOT NULL,
+             specifier_name TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             UNIQUE (custodian, register_code, register_system, specifier)))",
+        R"(CREATE TABLE runs (
+             seq {SEQ},
+             run_id TEXT NOT NULL UNIQUE,
+             command TEXT NOT NULL,
+             settings_json TEXT NOT NULL,
+             started_at TEXT NOT NULL,
+             ended_at TEXT NOT NULL DEFAULT '',
+             totals_json TEXT NOT NULL DEFAULT ''))",
+        // The bytes come last: SQLite then never reads a document's overflow
+        // pages for a query that does not ask for them.
+        R"(CREATE TABLE documents (
+             seq {SEQ},
+             id TEXT NOT NULL UNIQUE,
+             set_id TEXT NOT NULL,
+             version BIGINT NOT NULL,
+             patient TEXT NOT NULL,
+             register_id BIGINT NOT NULL REFERENCES registers (register_id),
+             custodian TEXT NOT NULL,
+             custodian_name TEXT NOT NULL,
+             register_code TEXT NOT NULL,
+             register_system TEXT NOT NULL,
+             specifier TEXT NOT NULL,
+             specifier_name TEXT NOT NULL,
+             producer TEXT NOT NULL,
+             organiser TEXT NOT NULL,
+             basis_kind TEXT NOT NULL,
+             basis_document TEXT NOT NULL,
+             document_time TEXT NOT NULL,
+             form TEXT NOT NULL,
+             replaces TEXT NOT NULL,
+             input_sha256 TEXT NOT NULL,
+             sha256 TEXT NOT NULL,
+             size BIGINT NOT NULL,
+             stored_at TEXT NOT NULL,
+             run_id TEXT NOT NULL,
+             bytes {BLOB}))",
+        "CREATE INDEX documents_set_id ON documents (set_id)",
+        "CREATE INDEX documents_patient ON documents (patient)",
+        "CREATE INDEX documents_register ON documents (custodian, register_code)",
+        R"(CREATE TABLE authorisations (
+             seq {SEQ},
+             document_id TEXT NOT NULL UNIQUE REFERENCES documents (id),
+             set_id TEXT NOT NULL,
+             version BIGINT NOT NULL,
+             kind TEXT NOT NULL,
+             scope TEXT NOT NULL,
+             organiser TEXT NOT NULL,
+             provider TEXT NOT NULL,
+             patient TEXT NOT NULL,
+             valid_from TEXT NOT NULL,
+             valid_to TEXT NOT NULL,
+             store_custodian TEXT NOT NULL,
+             store_register TEXT NOT NULL,
+             store_specifier TEXT NOT NULL,
+             invalidated BIGINT NOT NULL))",
+        "CREATE INDEX authorisations_parties ON authorisations (organiser, provider)",
+        R"(CREATE TABLE quarantine (
+             seq {SEQ},
+             source TEXT NOT NULL,
+             document_id TEXT NOT NULL,
+             input_sha256 TEXT NOT NULL,
+             reason TEXT NOT NULL,
+             report_json TEXT NOT NULL,
+             quarantined_at TEXT NOT NULL,
+             run_id TEXT NOT NULL,
+             times_seen BIGINT NOT NULL DEFAULT 1,
+             last_seen_at TEXT NOT NULL,
+             last_run_id TEXT NOT NULL,
+             bytes {BLOB},
+             UNIQUE (source, input_sha256)))",
+        R"(CREATE TABLE journal (
+             seq {SEQ},
+             run_id TEXT NOT NULL,
+             at TEXT NOT NULL,
+             action TEXT NOT NULL,
+             document_id TEXT NOT NULL,
+             source TEXT NOT NULL,
+             input_sha256 TEXT NOT NULL,
+             detail TEXT NOT NULL))",
+        "CREATE INDEX journal_run ON journal (run_id)",
+    },
+};
+
+constexpr std::string_view kDocumentColumns =
+    "id, set_id, version, patient, custodian, custodian_name, register_code, register_system, "
+    "specifier, specifier_name, producer, organiser, basis_kind, basis_document, document_time, "
+    "form, replaces, input_sha256, sha256, stored_at, run_id";
+
+// Column vectors for a SELECT of kDocumentColumns.
+struct DocumentColumns {
+  std::vector<std::string> id, set_id, patient, custodian, custodian_name, register_code,
+      register_system, specifier, specifier_name, producer, organiser, basis_kind,
+      basis_document, document_time, form, replaces, input_sha256, sha256, stored_at, run_id;
+  std::vector<Poco::Int64> version;
+
+  void Bind(Statement& s) {
+    s, into(id), into(set_id), into(version), into(patient), into(custodian),
+        into(custodian_name), into(register_code), into(register_system), into(specifier),
+        into(specifier_name), into(producer), into(organiser), into(basis_kind),
+        into(basis_document), into(document_time), into(form), into(replaces),
+        into(input_sha256), into(sha256), into(stored_at), into(run_id);
+  }
+  DocumentRecord Row(std::size_t i) const {
+    DocumentRecord r;
+    r.id = id[i];
+    r.set_id = set_id[i];
+    r.version = static_cast<int>(version[i]);
+    r.patient = patient[i];
+    r.custodian = custodian[i];
+    r.custodian_name = custodian_name[i];
+    r.register_code = register_code[i];
+    r.register_system = register_system[i];
+    r.specifier = specifier[i];
+    r.specifier_name = specifier_name[i];
+    r.producer = producer[i];
+    r.organiser = organiser[i];
+    r.basis.kind = basis_kind[i];
+    r.basis.document = basis_document[i];
+    r.document_time = document_time[i];
+    r.form = form[i];
+    r.replaces = replaces[i];
+    r.input_sha256 = input_sha256[i];
+    r.sha256 = sha256[i];
+    r.stored_at = stored_at[i];
+    r.run_id = run_id[i];
+    return r;
+  }
+};
+
+std::string RegisterKey(const DocumentRecord& r) {
+  std::string key = r.custodian;
+  for (const std::string* part : {&r.register_code, &r.register_system, &r.specifier}) {
+    key += '\x1f';
+    key += *part;
+  }
+  return key;
+}
+
+// Rolls back whatever the failed unit of work left open. The connection may
+// be gone; the lease is discarded anyway, so a failure here changes nothing.
+void RollbackQuietly(Writer& w) {
+  try {
+    w.rollback.execute();
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
+std::string NowUtc() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+Writer::Writer(Poco::Data::Session s, const Dialect& dialect,
+               const std::function<std::string(std::string_view)>& sql)
+    : session(std::move(s)), begin(session), commit(session), rollback(session),
+      select_existing(session), insert_register(session), select_register(session),
+      insert_document(session), insert_authorisation(session), insert_journal(session),
+      select_quarantine(session), insert_quarantine(session), update_quarantine(session),
+      insert_run(session), update_run(session) {
+  WriterRow& r = row;
+  begin << dialect.begin;
+  commit << "COMMIT";
+  rollback << "ROLLBACK";
+  select_existing << sql("SELECT input_sha256 FROM documents WHERE id = ?"), use(r.id),
+      into(r.found_input_sha256);
+  insert_register << sql(
+                         "INSERT INTO registers (custodian, custodian_name, register_code, "
+                         "register_system, specifier, specifier_name, created_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+      use(r.custodian), use(r.custodian_name), use(r.register_code), use(r.register_system),
+      use(r.specifier), use(r.specifier_name), use(r.now);
+  select_register << sql(
+                         "SELECT register_id FROM registers WHERE custodian = ? AND "
+                         "register_code = ? AND register_system = ? AND specifier = ?"),
+      use(r.custodian), use(r.register_code), use(r.register_system), use(r.specifier),
+      into(r.found_register_id);
+  insert_document << sql(
+                         "INSERT INTO documents (id, set_id, version, patient, register_id, "
+                         "custodian, custodian_name, register_code, register_system, specifier, "
+                         "specifier_name, producer, organiser, basis_kind, basis_document, "
+                         "document_time, form, replaces, input_sha256, sha256, size, stored_at, "
+                         "run_id, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+      use(r.id), use(r.set_id), use(r.version), use(r.patient), use(r.register_id),
+      use(r.custodian), use(r.custodian_name), use(r.register_code), use(r.register_system),
+      use(r.specifier), use(r.specifier_name), use(r.producer), use(r.organiser),
+      use(r.basis_kind), use(r.basis_document), use(r.document_time), use(r.form),
+      use(r.replaces), use(r.input_sha256), use(r.sha256), use(r.size), use(r.now),
+      use(r.run_id), use(r.bytes);
+  insert_authorisation << sql(
+                              "INSERT INTO authorisations (document_id, set_id, version, kind, "
+                              "scope, organiser, provider, patient, valid_from, valid_to, "
+                              "store_custodian, store_register, store_specifier, invalidated) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      use(r.id), use(r.a_set_id), use(r.a_version), use(r.a_kind), use(r.a_scope),
+      use(r.a_organiser), use(r.a_provider), use(r.a_patient), use(r.a_valid_from),
+      use(r.a_valid_to), use(r.a_store_custodian), use(r.a_store_register),
+      use(r.a_store_specifier), use(r.a_invalidated);
+  insert_journal << sql(
+                        "INSERT INTO journal (run_id, at, action, document_id, source, "
+                        "input_sha256, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      use(r.run_id), use(r.now), use(r.j_action), use(r.id), use(r.j_source),
+      use(r.input_sha256), use(r.j_detail);
+  select_quarantine << sql(
+                           "SELECT seq FROM quarantine WHERE source = ? AND input_sha256 = ?"),
+      use(r.j_source), use(r.input_sha256), into(r.found_seq);
+  insert_quarantine << sql(
+                           "INSERT INTO quarantine (source, document_id, input_sha256, reason, "
+                           "report_json, quarantined_at, run_id, last_seen_at, last_run_id, "
+                           "bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (source, input_sha256) DO NOTHING"),
+      use(r.j_source), use(r.id), use(r.input_sha256), use(r.q_reason), use(r.q_report_json),
+      use(r.now), use(r.run_id), use(r.now), use(r.run_id), use(r.bytes);
+  update_quarantine << sql(
+                           "UPDATE quarantine SET times_seen = times_seen + 1, "
+                           "last_seen_at = ?, last_run_id = ? WHERE seq = ?"),
+      use(r.now), use(r.run_id), use(r.found_seq);
+  insert_run << sql(
+                    "INSERT INTO runs (run_id, command, settings_json, started_at) "
+                    "VALUES (?, ?, ?, ?)"),
+      use(r.run_id), use(r.r_command), use(r.r_settings_json), use(r.now);
+  update_run << sql("UPDATE runs SET ended_at = ?, totals_json = ? WHERE run_id = ?"),
+      use(r.now), use(r.r_totals_json), use(r.run_id);
+}
+
+std::string SqlArchive::Sql(std::string_view portable) const {
+  std::string out;
+  out.reserve(portable.size() + 16);
+  int n = 0;
+  for (std::size_t i = 0; i < portable.size(); ++i) {
+    const char c = portable[i];
+    if (c == '?' && dialect_.numbered_placeholders) {
+      out += '$';
+      out += std::to_string(++n);
+    } else if (portable.substr(i, 5) == "{SEQ}") {
+      out += dialect_.seq_type;
+      i += 4;
+    } else if (portable.substr(i, 6) == "{BLOB}") {
+      out += dialect_.blob_type;
+      i += 5;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Writer> SqlArchive::MakeWriter(Poco::Data::Session session) const {
+  return std::make_unique<Writer>(std::move(session), dialect_,
+                                  [this](std::string_view s) { return Sql(s); });
+}
+
+Status SqlArchive::DatabaseError(const std::exception& e, std::string_view what) const {
+  std::string message = dialect_.name + " archive: " + std::string(what) + ": ";
+  if (const auto* pe = dynamic_cast<const Poco::Exception*>(&e)) {
+    message += pe->displayText();
+    // SQLite's "database disk image is malformed" and friends.
+    if (std::string_view(pe->name()).find("orrupt") != std::string_view::npos) {
+      return DataLoss(std::move(message));
+    }
+  } else {
+    message += e.what();
+  }
+  return Unavailable(std::move(message));
+}
+
+Status SqlArchive::Migrate() {
+  ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
+  Writer& w = *lease;
+  try {
+    w.begin.execute();
+    LockSchema(w);
+    w.session << "CREATE TABLE IF NOT EXISTS archive_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        now;
+    std::vector<std::string> found;
+    w.session << "SELECT value FROM archive_meta WHERE name = 'schema_version'", into(found), now;
+    int version = found.empty() ? 0 : std::stoi(found.front());
+    if (version > kSchemaVersion) {
+      RollbackQuietly(w);
+      return FailedPrecondition(dialect_.name + " archive: its schema version " +
+                                std::to_string(version) + " is newer than this program's (" +
+                                std::to_string(kSchemaVersion) + "); use a newer kanta-pipeline");
+    }
+    const int from = version;
+    for (; version < kSchemaVersion; ++version) {
+      for (std::string_view ddl : kMigrations[static_cast<std::size_t>(version)]) {
+        w.session << Sql(ddl), now;
+      }
+    }
+    if (from == 0) TuneNewSchema(w);
+    const std::string v = std::to_string(kSchemaVersion);
+    if (found.empty()) {
+      w.session << "INSERT INTO archive_meta (name, value) VALUES ('schema_version', " + v + ")",
+          now;
+    } else {
+      w.session << "UPDATE archive_meta SET value = '" + v + "' WHERE name = 'schema_version'",
+          now;
+    }
+    w.commit.execute();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    RollbackQuietly(w);
+    lease.Discard();
+    return DatabaseError(e, "creating the tables");
+  }
+}
+
+void SqlArchive::ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers) {
+  {
+    std::lock_guard<std::mutex> lock(register_mutex_);
+    auto it = register_ids_.find(key);
+    if (it != register_ids_.end()) {
+      w.row.register_id = it->second;
+      return;
+    }
+  }
+  if (auto it = registers.find(key); it != registers.end()) {  // earlier in this batch
+    w.row.register_id = it->second;
+    return;
+  }
+  w.insert_register.execute();
+  w.row.found_register_id = 0;
+  w.select_register.execute();
+  w.row.register_id = w.row.found_register_id;
+  registers.emplace(key, w.row.register_id);
+}
+
+SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request,
+                                          const std::string& sha256, RegisterIds& registers) {
+  const DocumentRecord& rec = request.record;
+  WriterRow& r = w.row;
+  r.id = rec.id;
+  r.input_sha256 = rec.input_sha256;
+  r.run_id = rec.run_id;
+  r.j_source = request.source;
+  r.now = NowUtc();
+  r.set_id = rec.set_id;
+  r.version = rec.version;
+  r.patient = rec.patient;
+  r.custodian = rec.custodian;
+  r.custodian_name = rec.custodian_name;
+  r.register_code = rec.register_code;
+  r.register_system = rec.register_system;
+  r.specifier = rec.specifier;
+  r.specifier_name = rec.specifier_name;
+  r.producer = rec.producer;
+  r.organiser = rec.organiser;
+  r.basis_kind = rec.basis.kind;
+  r.basis_document = rec.basis.document;
+  r.document_time = rec.document_time;
+  r.form = rec.form;
+  r.replaces = rec.replaces;
+  r.sha256 = sha256;
+  r.size = static_cast<Poco::Int64>(request.bytes.size());
+  r.bytes.assignRaw(reinterpret_cast<const unsigned char*>(request.bytes.data()),
+                    request.bytes.size());
+  const std::string key = RegisterKey(rec);
+
+  ResolveRegister(w, key, registers);
+  // Insert first and look only when nothing was inserted: the common case
+  // (a new document) costs one statement less, which is one round trip less
+  // on PostgreSQL. There, a concurrent insert of the same id makes ours wait
+  // for its transaction and then do nothing.
+  const bool inserted = w.insert_document.execute() > 0;
+  r.bytes.clear();  // no copy of the document lingers in the writer
+  if (!inserted) {
+    r.found_input_sha256.clear();
+    if (w.select_existing.execute() == 0) {
+      // The row that blocked the insert is gone again (only possible if
+      // someone deletes documents by hand): start over.
+      return Attempt::kRetry;
+    }
+    const bool same = r.found_input_sha256 == rec.input_sha256;
+    r.j_action = same ? "duplicate" : "conflict";
+    r.j_detail = same ? "" : "stored input_sha256 " + r.found_input_sha256;
+    w.insert_journal.execute();
+    return same ? Attempt::kDuplicate : Attempt::kConflict;
+  }
+  if (request.authorisation) {
+    const AuthorisationRecord& a = *request.authorisation;
+    r.a_set_id = a.set_id;
+    r.a_version = a.version;
+    r.a_kind = a.kind;
+    r.a_scope = a.scope;
+    r.a_organiser = a.organiser;
+    r.a_provider = a.provider;
+    r.a_patient = a.patient;
+    r.a_valid_from = a.valid_from;
+    r.a_valid_to = a.valid_to;
+    r.a_store_custodian = a.store_custodian;
+    r.a_store_register = a.store_register;
+    r.a_store_specifier = a.store_specifier;
+    r.a_invalidated = a.invalidated ? 1 : 0;
+    w.insert_authorisation.execute();
+  }
+  r.j_action = "stored";
+  r.j_detail.clear();
+  w.insert_journal.execute();
+  return Attempt::kStored;
+}
+
+Result<StoreOutcome> SqlArchive::Store(const StoreRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<StoreOutcome> outcomes, StoreBatch({&request}));
+  return outcomes.front();
+}
+
+Result<std::vector<StoreOutcome>> SqlArchive::StoreBatch(
+    const std::vector<const StoreRequest*>& requests) {
+  if (requests.empty()) return std::vector<StoreOutcome>{};
+  for (const StoreRequest* request : requests) {
+    if (request->record.id.empty()) return InvalidArgument("Store: the document has no id");
+    if (request->record.input_sha256.empty()) {
+      return InvalidArgument("Store: document " + request->record.id + " has no input_sha256");
+    }
+    if (request->authorisation && !request->authorisation->document_id.empty() &&
+        request->authorisation->document_id != request->record.id) {
+      return InvalidArgument("Store: the authorisation of " + request->record.id +
+                             " names another document (" + request->authorisation->document_id +
+                             ")");
+    }
+  }
+  // Hashing before taking a writer keeps the serialised part short. The
+  // caller may know the hash already (bytes stored as received).
+  std::vector<std::string> hashes;
+  hashes.reserve(requests.size());
+  for (const StoreRequest* request : requests) {
+    hashes.push_back(request->record.sha256.empty() ? Sha256Hex(request->bytes)
+                                                    : request->record.sha256);
+  }
+  const std::string what = requests.size() == 1
+                               ? "storing " + requests.front()->record.id
+                               : "storing a batch of " + std::to_string(requests.size()) +
+                                     " documents";
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
+    std::vector<StoreOutcome> outcomes;
+    outcomes.reserve(requests.size());
+    RegisterIds registers;
+    std::size_t stored_bytes = 0;
+    bool retry = false;
+    try {
+      lease->begin.execute();
+      for (std::size_t i = 0; i < requests.size() && !retry; ++i) {
+        switch (InsertOne(*lease, *requests[i], hashes[i], registers)) {
+          case Attempt::kStored:
+            outcomes.push_back(StoreOutcome::kStored);
+            stored_bytes += requests[i]->bytes.size();
+            break;
+          case Attempt::kDuplicate: outcomes.push_back(StoreOutcome::kDuplicate); break;
+          case Attempt::kConflict: outcomes.push_back(StoreOutcome::kConflict); break;
+          case Attempt::kRetry: retry = true; break;
+        }
+      }
+      if (retry) {
+        RollbackQuietly(*lease);
+      } else {
+        lease->commit.execute();
+      }
+    } catch (const std::exception& e) {
+      RollbackQuietly(*lease);
+      lease.Discard();
+      return DatabaseError(e, what);
+    }
+    if (retry) continue;
+    {
+      // Only committed register rows are remembered.
+      std::lock_guard<std::mutex> lock(register_mutex_);
+      for (const auto& [key, id] : registers) register_ids_.emplace(key, id);
+    }
+    if (stored_bytes > 0) AfterStore(stored_bytes);
+    return outcomes;
+  }
+  return Unavailable(dialect_.name + " archive: " + what +
+                     ": the ids kept changing under concurrent writers");
+}
+
+SqlArchive::Attempt SqlArchive::TryQuarantine(Writer& w, const QuarantineRequest& request,
+                                              bool* created) {
+  WriterRow& r = w.row;
+  r.j_source = request.source;
+  r.id = request.document_id;
+  r.input_sha256 = request.input_sha256;
+  r.run_id = request.run_id;
+  r.q_reason = request.reason;
+  r.q_report_json = request.report_json;
+  r.j_detail = request.reason;
+  r.j_action = "quarantined";
+  r.now = NowUtc();
+  r.bytes.assignRaw(reinterpret_cast<const unsigned char*>(request.bytes.data()),
+                    request.bytes.size());
+
+  w.begin.execute();
+  r.found_seq = 0;
+  if (w.select_quarantine.execute() > 0) {
+    w.update_quarantine.execute();
+    *created = false;
+  } else {
+    if (w.insert_quarantine.execute() == 0) {
+      RollbackQuietly(w);
+      return Attempt::kRetry;
+    }
+    *created = true;
+  }
+  w.insert_journal.execute();
+  w.commit.execute();
+  r.bytes.clear();
+  return Attempt::kStored;
+}
+
+Result<bool> SqlArchive::Quarantine(const QuarantineRequest& request) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
+    bool created = false;
+    try {
+      if (TryQuarantine(*lease, request, &created) == Attempt::kRetry) continue;
+      return created;
+    } catch (const std::exception& e) {
+      RollbackQuietly(*lease);
+      lease.Discard();
+      return DatabaseError(e, "quarantining " + request.source);
+    }
+  }
+  return Unavailable(dialect_.name + " archive: quarantining " + request.source +
+                     ": the entry kept changing under concurrent writers");
+}
+
+Result<std::string> SqlArchive::BeginRun(std::string_view command,
+                                         std::string_view settings_json) {
+  ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
+  WriterRow& r = lease->row;
+  r.run_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  r.r_command = std::string(command);
+  r.r_settings_json = std::string(settings_json);
+  r.now = NowUtc();
+  try {
+    lease->insert_run.execute();
+  } catch (const std::exception& e) {
+    lease.Discard();
+    return DatabaseError(e, "beginning a run");
+  }
+  return r.run_id;
+}
+
+Status SqlArchive::EndRun(std::string_view run_id, std::string_view totals_json) {
+  ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
+  WriterRow& r = lease->row;
+  r.run_id = std::string(run_id);
+  r.r_totals_json = std::string(totals_json);
+  r.now = NowUtc();
+  std::size_t rows = 0;
+  try {
+    rows = lease->update_run.execute();
+  } catch (const std::exception& e) {
+    lease.Discard();
+    return DatabaseError(e, "ending run " + r.run_id);
+  }
+  if (rows == 0) return NotFound(dialect_.name + " archive: no run " + r.run_id);
+  return Status::Ok();
+}
+
+Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    DocumentColumns c;
+    Statement s(session);
+    s << Sql("SELECT " + std::string(kDocumentColumns) + " FROM documents WHERE id = ?"),
+        bind(std::string(id));
+    c.Bind(s);
+    s.execute();
+    if (c.id.empty()) return std::optional<DocumentRecord>();
+    return std::optional<DocumentRecord>(c.Row(0));
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "finding " + std::string(id));
+  }
+}
+
+Result<std::optional<std::string>> SqlArchive::Bytes(std::string_view id) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<Poco::Data::BLOB> blobs;
+    Statement s(session);
+    s << Sql("SELECT bytes FROM documents WHERE id = ?"), bind(std::string(id)), into(blobs);
+    s.execute();
+    if (blobs.empty()) return std::optional<std::string>();
+    const auto& b = blobs.front();
+    return std::optional<std::string>(std::string(reinterpret_cast<const char*>(b.rawContent()),
+                                                  b.size()));
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "reading the bytes of " + std::string(id));
+  }
+}
+
+Result<std::vector<DocumentRecord>> SqlArchive::List(const DocumentQuery& query) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::string sql = "SELECT " + std::string(kDocumentColumns) + " FROM documents";
+    std::vector<std::string> values;
+    const std::pair<const char*, const std::string*> filters[] = {
+        {"id", &query.id},
+        {"set_id", &query.set_id},
+        {"custodian", &query.custodian},
+        {"register_code", &query.register_code},
+        {"patient", &query.patient},
+        {"producer", &query.producer},
+        {"form", &query.form}};
+    for (const auto& [column, value] : filters) {
+      if (value->empty()) continue;
+      sql += values.empty() ? " WHERE " : " AND ";
+      sql += column;
+      sql += " = ?";
+      values.push_back(*value);
+    }
+    sql += " ORDER BY seq";
+    Statement s(session);
+    s << Sql(sql);
+    for (const std::string& v : values) s, bind(v);
+    DocumentColumns c;
+    c.Bind(s);
+    s.execute();
+    std::vector<DocumentRecord> out;
+    out.reserve(c.id.size());
+    for (std::size_t i = 0; i < c.id.size(); ++i) out.push_back(c.Row(i));
+    return out;
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "listing documents");
+  }
+}
+
+Result<std::vector<AuthorisationRecord>> SqlArchive::Authorisations() {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<std::string> document_id, set_id, kind, scope, organiser, provider, patient,
+        valid_from, valid_to, store_custodian, store_register, store_specifier;
+    std::vector<Poco::Int64> version, invalidated;
+    session << "SELECT document_id, set_id, version, kind, scope, organiser, provider, patient, "
+               "valid_from, valid_to, store_custodian, store_register, store_specifier, "
+               "invalidated FROM authorisations ORDER BY seq",
+        into(document_id), into(set_id), into(version), into(kind), into(scope), into(organiser),
+        into(provider), into(patient), into(valid_from), into(valid_to), into(store_custodian),
+        into(store_register), into(store_specifier), into(invalidated), now;
+    std::vector<AuthorisationRecord> out(document_id.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      AuthorisationRecord& a = out[i];
+      a.document_id = document_id[i];
+      a.set_id = set_id[i];
+      a.version = static_cast<int>(version[i]);
+      a.kind = kind[i];
+      a.scope = scope[i];
+      a.organiser = organiser[i];
+      a.provider = provider[i];
+      a.patient = patient[i];
+      a.valid_from = valid_from[i];
+      a.valid_to = valid_to[i];
+      a.store_custodian = store_custodian[i];
+      a.store_register = store_register[i];
+      a.store_specifier = store_specifier[i];
+      a.invalidated = invalidated[i] != 0;
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "listing authorisations");
+  }
+}
+
+Result<std::vector<QuarantineEntry>> SqlArchive::QuarantineEntries() {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<Poco::Int64> seq, times_seen;
+    std::vector<std::string> source, document_id, input_sha256, reason, report_json,
+        quarantined_at, run_id;
+    session << "SELECT seq, source, document_id, input_sha256, reason, report_json, "
+               "quarantined_at, run_id, times_seen FROM quarantine ORDER BY seq",
+        into(seq), into(source), into(document_id), into(input_sha256), into(reason),
+        into(report_json), into(quarantined_at), into(run_id), into(times_seen), now;
+    std::vector<QuarantineEntry> out(seq.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      QuarantineEntry& q = out[i];
+      q.seq = seq[i];
+      q.source = source[i];
+      q.document_id = document_id[i];
+      q.input_sha256 = input_sha256[i];
+      q.reason = reason[i];
+      q.report_json = report_json[i];
+      q.quarantined_at = quarantined_at[i];
+      q.run_id = run_id[i];
+      q.times_seen = static_cast<int>(times_seen[i]);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "listing the quarantine");
+  }
+}
+
+Result<std::vector<RunRecord>> SqlArchive::Runs() {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<std::string> run_id, command, settings_json, started_at, ended_at, totals_json;
+    session << "SELECT run_id, command, settings_json, started_at, ended_at, totals_json "
+               "FROM runs ORDER BY seq",
+        into(run_id), into(command), into(settings_json), into(started_at), into(ended_at),
+        into(totals_json), now;
+    std::vector<RunRecord> out(run_id.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = {run_id[i],    command[i],  settings_json[i],
+                started_at[i], ended_at[i], totals_json[i]};
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "listing runs");
+  }
+}
+
+Result<std::vector<JournalEntry>> SqlArchive::Journal(std::string_view run_id) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<Poco::Int64> seq;
+    std::vector<std::string> run, at, action, document_id, source, input_sha256, detail;
+    Statement s(session);
+    s << Sql(std::string("SELECT seq, run_id, at, action, document_id, source, input_sha256, "
+                         "detail FROM journal") +
+             (run_id.empty() ? "" : " WHERE run_id = ?") + " ORDER BY seq");
+    if (!run_id.empty()) s, bind(std::string(run_id));
+    s, into(seq), into(run), into(at), into(action), into(document_id), into(source),
+        into(input_sha256), into(detail);
+    s.execute();
+    std::vector<JournalEntry> out(seq.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = {seq[i],         run[i],    at[i],         action[i],
+                document_id[i], source[i], input_sha256[i], detail[i]};
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "reading the journal");
+  }
+}
+
+}  // namespace kanta::archive

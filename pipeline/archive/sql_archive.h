@@ -1,0 +1,191 @@
+// SqlArchive: the Archive logic both databases share, over Poco::Data.
+//
+// The schema, the Store/Quarantine transactions, the journal and every query
+// are written once here in portable SQL ("?" placeholders, {SEQ} and {BLOB}
+// type tokens); a backend (sqlite_archive.h, postgresql_archive.h) supplies a
+// Dialect, lends out writer connections and reader sessions, and says how a
+// schema change is locked. Internal to pipeline/archive: callers use
+// archive.h.
+//
+// Thread-safety: every public method may be called from several threads at
+// once. Writes go through a Writer (one connection with its prepared
+// statements) that the backend lends to one caller at a time; reads take a
+// session from a Poco SessionPool for the length of one call. Poco exceptions
+// are caught in this file and in the backends, and become a Status.
+#pragma once
+
+#include <Poco/Data/LOB.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "archive/archive.h"
+
+namespace kanta::archive {
+
+// The few ways the two databases differ in SQL.
+struct Dialect {
+  std::string name;             // "sqlite" | "postgresql", for messages
+  bool numbered_placeholders;   // PostgreSQL wants $1, $2, ... instead of ?
+  std::string begin;            // starts a write transaction
+  std::string seq_type;         // an auto-numbered primary key column
+  std::string blob_type;        // a byte string column
+};
+
+// The schema version this program writes; opening refuses a newer one.
+inline constexpr int kSchemaVersion = 1;
+
+// Values bound by reference into a Writer's prepared statements: Store,
+// Quarantine and the run methods fill them in, then execute the statements.
+struct WriterRow {
+  // documents (and registers)
+  std::string id, set_id, patient, custodian, custodian_name, register_code, register_system,
+      specifier, specifier_name, producer, organiser, basis_kind, basis_document, document_time,
+      form, replaces, input_sha256, sha256, now, run_id;
+  Poco::Int64 version = 0;
+  Poco::Int64 size = 0;
+  Poco::Int64 register_id = 0;
+  Poco::Data::BLOB bytes;
+  // authorisations
+  std::string a_set_id, a_kind, a_scope, a_organiser, a_provider, a_patient, a_valid_from,
+      a_valid_to, a_store_custodian, a_store_register, a_store_specifier;
+  Poco::Int64 a_version = 0;
+  Poco::Int64 a_invalidated = 0;
+  // journal
+  std::string j_action, j_source, j_detail;
+  // quarantine
+  std::string q_reason, q_report_json;
+  // runs
+  std::string r_command, r_settings_json, r_totals_json;
+  // filled by the SELECTs
+  std::string found_input_sha256;
+  Poco::Int64 found_register_id = 0;
+  Poco::Int64 found_seq = 0;
+};
+
+// One database connection prepared for writing: its statements are compiled
+// once and executed many times with the values in `row`. Used by one thread
+// at a time (a WriterLease guarantees it); not movable, because the
+// statements hold references into `row`.
+class Writer {
+ public:
+  // Prepares every statement on `session`; throws Poco exceptions (the
+  // backends catch them).
+  Writer(Poco::Data::Session session, const Dialect& dialect,
+         const std::function<std::string(std::string_view)>& sql);
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Poco::Data::Session session;
+  WriterRow row;
+  Poco::Data::Statement begin, commit, rollback;
+  Poco::Data::Statement select_existing, insert_register, select_register, insert_document,
+      insert_authorisation, insert_journal;
+  Poco::Data::Statement select_quarantine, insert_quarantine, update_quarantine;
+  Poco::Data::Statement insert_run, update_run;
+};
+
+// A Writer lent to one caller. Destroying the lease gives it back; after
+// Discard() the backend drops it (its connection may be broken) and makes a
+// new one next time.
+class WriterLease {
+ public:
+  using Release = std::function<void(std::unique_ptr<Writer>, bool healthy)>;
+  WriterLease(std::unique_ptr<Writer> writer, Release release)
+      : writer_(std::move(writer)), release_(std::move(release)) {}
+  WriterLease(WriterLease&& other) noexcept
+      : writer_(std::move(other.writer_)), release_(std::move(other.release_)),
+        healthy_(other.healthy_) {
+    other.release_ = nullptr;
+  }
+  WriterLease& operator=(WriterLease&&) = delete;
+  WriterLease(const WriterLease&) = delete;
+  ~WriterLease() {
+    if (release_) release_(std::move(writer_), healthy_);
+  }
+  Writer& operator*() { return *writer_; }
+  Writer* operator->() { return writer_.get(); }
+  void Discard() { healthy_ = false; }
+
+ private:
+  std::unique_ptr<Writer> writer_;
+  Release release_;
+  bool healthy_ = true;
+};
+
+class SqlArchive : public Archive {
+ public:
+  Result<StoreOutcome> Store(const StoreRequest& request) override;
+  Result<std::vector<StoreOutcome>> StoreBatch(
+      const std::vector<const StoreRequest*>& requests) override;
+  Result<bool> Quarantine(const QuarantineRequest& request) override;
+  Result<std::optional<DocumentRecord>> Find(std::string_view id) override;
+  Result<std::optional<std::string>> Bytes(std::string_view id) override;
+  Result<std::vector<DocumentRecord>> List(const DocumentQuery& query) override;
+  Result<std::vector<AuthorisationRecord>> Authorisations() override;
+  Result<std::vector<QuarantineEntry>> QuarantineEntries() override;
+  Result<std::string> BeginRun(std::string_view command, std::string_view settings_json) override;
+  Status EndRun(std::string_view run_id, std::string_view totals_json) override;
+  Result<std::vector<RunRecord>> Runs() override;
+  Result<std::vector<JournalEntry>> Journal(std::string_view run_id) override;
+
+  // `portable` with its placeholders and type tokens in this dialect.
+  std::string Sql(std::string_view portable) const;
+
+ protected:
+  explicit SqlArchive(Dialect dialect) : dialect_(std::move(dialect)) {}
+
+  const Dialect& dialect() const { return dialect_; }
+  // A fresh Writer on `session` for this dialect (throws Poco exceptions).
+  std::unique_ptr<Writer> MakeWriter(Poco::Data::Session session) const;
+  // The Status for a database failure while doing `what`.
+  Status DatabaseError(const std::exception& e, std::string_view what) const;
+
+  // A writer for one unit of work (blocks while all are lent out).
+  virtual Result<WriterLease> AcquireWriter() = 0;
+  // A reader session from the pool, for one call.
+  virtual Result<Poco::Data::Session> AcquireReader() = 0;
+  // Called after a Store committed a document of `bytes` bytes (the SQLite
+  // backend counts them to schedule WAL checkpoints).
+  virtual void AfterStore(std::size_t bytes) {}
+  // Runs first inside the schema transaction, so two processes opening a new
+  // archive at once do not both create it (throws Poco exceptions).
+  virtual void LockSchema(Writer& writer) {}
+  // Runs inside the schema transaction right after the tables were created:
+  // settings one database has and the other has not (throws Poco exceptions).
+  virtual void TuneNewSchema(Writer& writer) {}
+
+  // Creates the tables or upgrades them to kSchemaVersion. Backends call it
+  // once while opening.
+  Status Migrate();
+
+ private:
+  enum class Attempt { kStored, kDuplicate, kConflict, kRetry };
+  // Register ids looked up or inserted by the transaction in progress.
+  using RegisterIds = std::map<std::string, Poco::Int64>;
+  // Stores one document inside the open transaction (journal line included).
+  Attempt InsertOne(Writer& w, const StoreRequest& request, const std::string& sha256,
+                    RegisterIds& registers);
+  Attempt TryQuarantine(Writer& w, const QuarantineRequest& request, bool* created);
+  void ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers);
+
+  const Dialect dialect_;
+
+  // Register ids seen in committed transactions, so most Stores skip the
+  // register upsert. Rows in `registers` are never deleted or renumbered.
+  std::mutex register_mutex_;
+  std::map<std::string, Poco::Int64> register_ids_;  // guarded by register_mutex_
+};
+
+// "2025-01-31T12:34:56.789Z", now.
+std::string NowUtc();
+
+}  // namespace kanta::archive

@@ -1,0 +1,232 @@
+#include "archive/sqlite_archive.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Data/SessionPool.h>
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "archive/sql_archive.h"
+
+namespace kanta::archive {
+
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+// Document bytes stored between two background checkpoints: about 1,000 WAL
+// pages of 4 KiB, SQLite's own auto-checkpoint interval.
+constexpr std::size_t kCheckpointBytes = 4u << 20;
+// How long Poco keeps retrying to open the file (it is there: Open checked).
+constexpr std::size_t kOpenTimeoutSeconds = 10;
+
+Dialect SqliteDialect() {
+  return Dialect{"sqlite", false, "BEGIN IMMEDIATE", "INTEGER PRIMARY KEY", "BLOB"};
+}
+
+void RegisterConnector() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+class SqliteArchive final : public SqlArchive {
+ public:
+  SqliteArchive(std::string url, SqliteOptions options)
+      : SqlArchive(SqliteDialect()), url_(std::move(url)), options_(std::move(options)) {}
+
+  ~SqliteArchive() override {
+    if (checkpointer_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+        stop_ = true;
+      }
+      checkpoint_wake_.notify_one();
+      checkpointer_.join();
+    }
+    // Leaves a small file behind for the next open and for copying; a
+    // failure only means the next writer checkpoints instead.
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    if (writer_) {
+      try {
+        writer_->session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+      } catch (...) {
+      }
+    }
+  }
+
+  Status Open() {
+    RegisterConnector();
+    // Poco retries a failing open for its whole login timeout; a missing
+    // folder will not appear meanwhile.
+    const std::filesystem::path parent = std::filesystem::path(options_.path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+      return Unavailable("sqlite archive " + options_.path + ": folder " + parent.string() +
+                         " does not exist");
+    }
+    try {
+      std::lock_guard<std::mutex> lock(writer_mutex_);
+      writer_ = MakeWriter(Connect());
+      std::string mode;
+      writer_->session << "PRAGMA journal_mode=WAL", into(mode), now;
+      if (mode != "wal") {
+        return Unavailable("sqlite archive " + options_.path +
+                           ": cannot switch to WAL mode (journal_mode is " + mode + ")");
+      }
+    } catch (const std::exception& e) {
+      return DatabaseError(e, "opening " + options_.path);
+    }
+    RETURN_IF_ERROR(Migrate());
+    try {
+      readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", options_.path, 1, 64, 60);
+      if (options_.background_checkpoint) {
+        Poco::Data::Session session = Connect();
+        checkpointer_ = std::thread([this, s = std::move(session)]() mutable { Checkpoint(s); });
+      }
+    } catch (const std::exception& e) {
+      return DatabaseError(e, "opening " + options_.path);
+    }
+    return Status::Ok();
+  }
+
+  std::string url() const override { return url_; }
+
+ protected:
+  Result<WriterLease> AcquireWriter() override {
+    writer_mutex_.lock();
+    if (!writer_) {
+      try {
+        writer_ = MakeWriter(Connect());
+      } catch (const std::exception& e) {
+        writer_mutex_.unlock();
+        return DatabaseError(e, "reconnecting to " + options_.path);
+      }
+    }
+    // The lease is released on the thread that acquired it, so the mutex
+    // is unlocked where it was locked.
+    return WriterLease(std::move(writer_), [this](std::unique_ptr<Writer> w, bool healthy) {
+      if (healthy) writer_ = std::move(w);
+      writer_mutex_.unlock();
+    });
+  }
+
+  Result<Poco::Data::Session> AcquireReader() override {
+    try {
+      Poco::Data::Session s = readers_->get();
+      sqlite3_busy_timeout(Poco::Data::SQLite::Utility::dbHandle(s), options_.busy_timeout_ms);
+      return s;
+    } catch (const std::exception& e) {
+      return DatabaseError(e, "opening a reader on " + options_.path);
+    }
+  }
+
+  void AfterStore(std::size_t bytes) override {
+    if (!options_.background_checkpoint) return;
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+      pending_bytes_ += bytes;
+      wake = pending_bytes_ >= kCheckpointBytes;
+    }
+    if (wake) checkpoint_wake_.notify_one();
+  }
+
+ private:
+  // A connection with this archive's settings (throws Poco exceptions).
+  Poco::Data::Session Connect() const {
+    Poco::Data::Session s("SQLite", options_.path, kOpenTimeoutSeconds);
+    sqlite3_busy_timeout(Poco::Data::SQLite::Utility::dbHandle(s), options_.busy_timeout_ms);
+    // NORMAL in WAL mode: a commit is in the OS before Store returns, so a
+    // killed process loses nothing; only a power loss may undo the last
+    // commits (docs/archive.md). FULL also syncs the WAL on every commit.
+    s << (options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"),
+        now;
+    s << "PRAGMA foreign_keys=ON", now;
+    s << "PRAGMA journal_size_limit=67108864", now;
+    if (options_.background_checkpoint) s << "PRAGMA wal_autocheckpoint=0", now;
+    return s;
+  }
+
+  // The checkpointer thread: copies the WAL back into the database whenever
+  // enough has been stored, on its own connection, so the writer never pays
+  // for the copy and its fsync. PASSIVE never blocks the writer or readers.
+  void Checkpoint(Poco::Data::Session& session) {
+    std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+    while (true) {
+      checkpoint_wake_.wait(lock, [this] { return stop_ || pending_bytes_ >= kCheckpointBytes; });
+      if (stop_) return;
+      pending_bytes_ = 0;
+      lock.unlock();
+      try {
+        session << "PRAGMA wal_checkpoint(PASSIVE)", now;
+      } catch (...) {
+        // A checkpoint that fails (busy, I/O) is retried after the next
+        // batch of stores; the WAL keeps every committed transaction safe
+        // meanwhile.
+      }
+      lock.lock();
+    }
+  }
+
+  const std::string url_;
+  const SqliteOptions options_;
+  std::unique_ptr<Poco::Data::SessionPool> readers_;  // set in Open(), thread-safe
+
+  std::mutex writer_mutex_;
+  std::unique_ptr<Writer> writer_;  // guarded by writer_mutex_; null while lent out or broken
+
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  std::size_t pending_bytes_ = 0;  // guarded by checkpoint_mutex_
+  bool stop_ = false;              // guarded by checkpoint_mutex_
+  std::thread checkpointer_;
+};
+
+}  // namespace
+
+Result<SqliteOptions> ParseSqliteUrl(std::string_view url) {
+  if (!url.starts_with("sqlite:")) return InvalidArgument("not a sqlite: URL: " + std::string(url));
+  std::string_view rest = url.substr(7);
+  SqliteOptions options;
+  const std::size_t q = rest.find('?');
+  options.path = std::string(rest.substr(0, q));
+  if (options.path.empty()) return InvalidArgument("archive URL \"" + std::string(url) + "\": no path");
+  if (q == std::string_view::npos) return options;
+  std::string_view settings = rest.substr(q + 1);
+  while (!settings.empty()) {
+    const std::size_t amp = settings.find('&');
+    const std::string_view item = settings.substr(0, amp);
+    settings = amp == std::string_view::npos ? std::string_view() : settings.substr(amp + 1);
+    const std::size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    if (key == "synchronous" && (value == "normal" || value == "full")) {
+      options.synchronous_full = value == "full";
+    } else if (key == "checkpoint" && (value == "background" || value == "inline")) {
+      options.background_checkpoint = value == "background";
+    } else if (key == "busy_timeout" && !value.empty() &&
+               value.find_first_not_of("0123456789") == std::string_view::npos &&
+               value.size() < 8) {
+      options.busy_timeout_ms = std::stoi(std::string(value));
+    } else {
+      return InvalidArgument("archive URL \"" + std::string(url) + "\": unknown setting \"" +
+                             std::string(item) +
+                             "\" (synchronous=normal|full, checkpoint=background|inline, "
+                             "busy_timeout=MS)");
+    }
+  }
+  return options;
+}
+
+Result<std::unique_ptr<Archive>> OpenSqliteArchive(std::string_view url) {
+  ASSIGN_OR_RETURN(SqliteOptions options, ParseSqliteUrl(url));
+  auto archive = std::make_unique<SqliteArchive>(std::string(url), std::move(options));
+  RETURN_IF_ERROR(archive->Open());
+  return std::unique_ptr<Archive>(std::move(archive));
+}
+
+}  // namespace kanta::archive

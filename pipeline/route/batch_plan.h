@@ -1,0 +1,48 @@
+// BatchPlan: the order in which ingest processes a batch.
+//
+// Authorisation documents (outsourcing authorisations, client-relationship
+// documents) take effect when stored, so within one batch they go first,
+// whatever the file order and the number of workers: ingest runs them as a
+// wave of their own before the other documents. Telling them apart must not
+// cost a second parse of every document: a byte scan picks the candidates
+// (a document that is an authorisation must contain its form's code-system
+// OID literally, unless it is UTF-16, uses character references or is
+// wrapped in an archive message, all of which are candidates too), and only
+// candidates are parsed to decide for certain.
+//
+// Thread-safety: PlanBatch() is a plain function; it uses `jobs` threads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/pipeline.h"
+#include "registers/directory.h"
+
+namespace kanta::route {
+
+// One input of the batch. Standard input ("-") is read once, here, and its
+// bytes kept; files are read again when processed.
+struct BatchInput {
+  std::string path;
+  std::string bytes;    // standard input only
+  bool loaded = false;  // bytes hold the document
+};
+
+struct BatchPlan {
+  std::vector<BatchInput> authorisations;  // first wave, in input order
+  std::vector<BatchInput> others;          // second wave, in input order
+  std::size_t parsed = 0;                  // candidates that needed a parse to decide
+};
+
+// True when `bytes` may be an authorisation document (see above).
+bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy& policy);
+
+// Splits `paths` into the two waves. `parse` must hold the intake and parse
+// stages (it decides for candidates). Files that cannot be read go to the
+// second wave, where the intake stage reports them.
+BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse,
+                    const registers::RegisterPolicy& policy, std::size_t max_bytes,
+                    std::size_t jobs);
+
+}  // namespace kanta::route

@@ -1,0 +1,76 @@
+#include "cli_support.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include "test_support.h"
+
+namespace kanta::testing {
+
+namespace fs = std::filesystem;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliRun Cli(const std::vector<std::string>& args, const std::string& input) {
+  TempDir t;
+  std::string cmd = "timeout 300 " + Quote(KANTA_BIN);
+  for (const auto& a : args) cmd += " " + Quote(a);
+  if (!input.empty()) {
+    WriteFile(t.path() / "in", input);
+    cmd += " < " + Quote((t.path() / "in").string());
+  } else {
+    cmd += " < /dev/null";
+  }
+  cmd += " > " + Quote((t.path() / "out").string()) + " 2> " + Quote((t.path() / "err").string());
+  const int rc = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = ReadFile(t.path() / "out");
+  r.err = ReadFile(t.path() / "err");
+  return r;
+}
+
+Object::Ptr ParseJson(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Object::Ptr>();
+}
+
+std::map<std::string, Object::Ptr> ByName(const Object::Ptr& report) {
+  std::map<std::string, Object::Ptr> out;
+  Array::Ptr docs = report->getArray("documents");
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    Object::Ptr d = docs->getObject(static_cast<unsigned>(i));
+    out[fs::path(d->getValue<std::string>("path")).filename().string()] = d;
+  }
+  return out;
+}
+
+std::vector<std::string> Rules(const Object::Ptr& doc) {
+  std::vector<std::string> rules;
+  Array::Ptr f = doc->getArray("findings");
+  for (std::size_t i = 0; i < f->size(); ++i) {
+    rules.push_back(f->getObject(static_cast<unsigned>(i))->getValue<std::string>("rule"));
+  }
+  return rules;
+}
+
+fs::path Samples() { return SourceDir() / "samples"; }
+
+std::string SchemaDir() {
+  std::error_code ec;
+  const fs::path bundled = SourceDir() / "schemas/cda/CDA_Fi.xsd";
+  if (fs::exists(bundled, ec)) return bundled.string();
+  const fs::path corpus = CorpusDir();
+  return corpus.empty() ? std::string() : (corpus / "kanta/schemas").string();
+}
+
+}  // namespace kanta::testing

@@ -1,0 +1,48 @@
+// Helpers for the end-to-end tests of the kanta-pipeline program: running it,
+// reading its JSON reports, finding the samples and the schema.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kanta::testing {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs the program with `args` (quoted here, no shell interpretation); stdin
+// from `input` when given, else empty. A run longer than 300 s is killed
+// (exit 124).
+CliRun Cli(const std::vector<std::string>& args, const std::string& input = "");
+
+// `s` quoted for /bin/sh.
+std::string Quote(const std::string& s);
+
+Poco::JSON::Object::Ptr ParseJson(const std::string& text);
+
+// The JSON report's documents keyed by file name.
+std::map<std::string, Poco::JSON::Object::Ptr> ByName(const Poco::JSON::Object::Ptr& report);
+
+// The rule ids of a report document's findings, in order.
+std::vector<std::string> Rules(const Poco::JSON::Object::Ptr& doc);
+
+// The project's samples folder.
+std::filesystem::path Samples();
+
+// The schema the tests validate with: the bundled one when the project has
+// it, else the official Kanta schema from the corpus; empty when neither.
+std::string SchemaDir();
+
+}  // namespace kanta::testing
+
+#define REQUIRE_SCHEMA()                                                          \
+  do {                                                                            \
+    if (::kanta::testing::SchemaDir().empty())                                    \
+      GTEST_SKIP() << "no schema: neither schemas/cda nor ../shared/corpus is present"; \
+  } while (false)

@@ -1,0 +1,412 @@
+// End-to-end tests of `ingest`, `archive` and `authorisations` on the
+// bundled samples: the golden decisions, order and --jobs independence,
+// re-runs, conflicts, version chains, reading as a provider, archive
+// messages and a batch killed at random moments.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "cli_support.h"
+#include "test_support.h"
+
+namespace kanta {
+namespace {
+
+namespace fs = std::filesystem;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using testing::Cli;
+using testing::CliRun;
+using testing::ParseJson;
+using testing::Samples;
+
+const std::string kCounty = "1.2.246.10.90000011.10.0";
+const std::string kPrivate = "1.2.246.10.90000033.10.0";
+const std::string kOccupational = "1.2.246.10.90000044.10.0";
+
+std::string Directory() { return (Samples() / "directory.json").string(); }
+
+// The sample inputs of the golden run, in this order.
+std::vector<std::string> GoldenInputs() {
+  return {(Samples() / "authorisations").string(),       (Samples() / "social-welfare").string(),
+          (Samples() / "outsourcing").string(),          (Samples() / "documents/valid").string(),
+          (Samples() / "messages").string(),             (Samples() / "documents/invalid/bad-typecode.xml").string(),
+          (Samples() / "documents/invalid/fhir-patient.json").string()};
+}
+
+CliRun Ingest(const fs::path& archive, std::vector<std::string> inputs,
+              std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"ingest", "--no-progress", "--format", "json", "--archive",
+                                   "sqlite:" + archive.string(), "--directory", Directory()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), inputs.begin(), inputs.end());
+  return Cli(args);
+}
+
+// "action register custodian basis-kind basis-document rule" of each
+// document of a JSON report, keyed by its path relative to samples/.
+std::map<std::string, std::string> Decisions(const std::string& json) {
+  std::map<std::string, std::string> out;
+  Array::Ptr docs = ParseJson(json)->getArray("documents");
+  const std::string root = Samples().string() + "/";
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    Object::Ptr d = docs->getObject(static_cast<unsigned>(i));
+    std::string path = d->getValue<std::string>("path");
+    if (path.rfind(root, 0) == 0) path = path.substr(root.size());
+    Object::Ptr decision = d->getObject("decision");
+    if (decision.isNull()) {
+      out[path] = "no decision";
+      continue;
+    }
+    auto field = [&](const Object::Ptr& o, const char* name) {
+      if (o.isNull() || !o->has(name) || o->isNull(name)) return std::string("-");
+      const std::string v = o->getValue<std::string>(name);
+      return v.empty() ? std::string("-") : v;
+    };
+    const std::string action = field(decision, "action");
+    const bool placed = action == "stored" || action == "duplicate";
+    Object::Ptr basis = decision->getObject("basis");
+    std::string line = action + "\t" + (placed ? field(decision, "register") : "-") + "\t" +
+                       (placed ? field(decision, "custodian") : "-") + "\t" +
+                       (placed ? field(basis, "kind") : "-") + "\t" +
+                       (placed ? field(basis, "document") : "-") + "\t" +
+                       (action == "refused" ? field(decision, "rule") : "-");
+    out[path] = line;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> Golden() {
+  std::map<std::string, std::string> out;
+  std::istringstream in(testing::ReadFile(testing::SourceDir() / "tests/cli/golden/ingest-samples.tsv"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t tab = line.find('\t');
+    out[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  return out;
+}
+
+// The archive's documents as sorted "id custodian register specifier basis"
+// lines, for comparing two archives.
+std::vector<std::string> ArchiveContent(const fs::path& archive, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"archive", "list", "--archive", "sqlite:" + archive.string(),
+                                   "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  CliRun r = Cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  if (r.exit_code != 0) return lines;
+  Array::Ptr docs = ParseJson(r.out)->getArray("documents");
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    Object::Ptr d = docs->getObject(static_cast<unsigned>(i));
+    lines.push_back(d->getValue<std::string>("id") + " " + d->getValue<std::string>("custodian") + " " +
+                    d->getValue<std::string>("register") + " " + d->getValue<std::string>("specifier") +
+                    " " + d->getObject("basis")->getValue<std::string>("kind") + " " +
+                    d->getValue<std::string>("sha256"));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+class IngestCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::SchemaDir().find("schemas/cda") == std::string::npos) {
+      GTEST_SKIP() << "the bundled schema (schemas/cda) is absent";
+    }
+  }
+  fs::path Archive(const std::string& name) { return dir_.path() / (name + ".sqlite"); }
+  testing::TempDir dir_;
+};
+
+TEST_F(IngestCliTest, SamplesLandWhereTheGoldenFileSays) {
+  CliRun r = Ingest(Archive("a"), GoldenInputs());
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // some were refused or quarantined
+  const auto got = Decisions(r.out);
+  const auto want = Golden();
+  for (const auto& [path, decision] : want) {
+    auto it = got.find(path);
+    ASSERT_NE(it, got.end()) << path << " is missing from the report";
+    EXPECT_EQ(it->second, decision) << path;
+  }
+  EXPECT_EQ(got.size(), want.size());
+  // What was stored is in the archive, once.
+  std::size_t stored = 0;
+  for (const auto& [path, decision] : want) stored += decision.rfind("stored", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(ArchiveContent(Archive("a")).size(), stored);
+  // Refused and invalid documents are in quarantine with their reason.
+  CliRun q = Cli({"archive", "quarantine", "--archive", "sqlite:" + Archive("a").string()});
+  EXPECT_EQ(q.exit_code, 0);
+  EXPECT_NE(q.out.find("9 documents in quarantine"), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("expired on 2026-12-31"), std::string::npos);
+  EXPECT_NE(q.out.find("fhir-patient.json"), std::string::npos);
+}
+
+TEST_F(IngestCliTest, FileOrderAndJobsDoNotChangeTheOutcome) {
+  std::vector<std::string> reversed = GoldenInputs();
+  std::reverse(reversed.begin(), reversed.end());
+  CliRun one = Ingest(Archive("one"), reversed, {"--jobs", "1"});
+  CliRun two = Ingest(Archive("two"), reversed, {"--jobs", "2"});
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(two.exit_code, 1);
+  EXPECT_EQ(Decisions(one.out), Golden()) << "authorisations must take effect first, whatever the order";
+  EXPECT_EQ(Decisions(two.out), Golden());
+  EXPECT_EQ(ArchiveContent(Archive("one")), ArchiveContent(Archive("two")));
+  EXPECT_FALSE(ArchiveContent(Archive("one")).empty());
+}
+
+TEST_F(IngestCliTest, ARerunStoresNothingTwice) {
+  ASSERT_EQ(Ingest(Archive("a"), GoldenInputs()).exit_code, 1);
+  const auto before = ArchiveContent(Archive("a"));
+  CliRun again = Ingest(Archive("a"), GoldenInputs());
+  EXPECT_EQ(again.exit_code, 1);
+  for (const auto& [path, decision] : Decisions(again.out)) {
+    const std::string first = Golden()[path];
+    if (first.rfind("stored", 0) == 0) {
+      EXPECT_EQ(decision.substr(0, 9), "duplicate") << path;
+      EXPECT_EQ(decision.substr(9), first.substr(6)) << path << ": a duplicate says where it is";
+    } else {
+      EXPECT_EQ(decision, first) << path;
+    }
+  }
+  EXPECT_EQ(ArchiveContent(Archive("a")), before);
+  CliRun q = Cli({"archive", "quarantine", "--archive", "sqlite:" + Archive("a").string()});
+  EXPECT_NE(q.out.find("9 documents in quarantine"), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("[seen 2 times]"), std::string::npos) << q.out;
+}
+
+TEST_F(IngestCliTest, OnlyDuplicatesExitZero) {
+  const std::string doc = (Samples() / "documents/valid/01-narrative-public-register.xml").string();
+  CliRun first = Ingest(Archive("a"), {doc});
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  CliRun second = Ingest(Archive("a"), {doc});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(Decisions(second.out).begin()->second.substr(0, 9), "duplicate");
+}
+
+TEST_F(IngestCliTest, TheSameIdWithOtherBytesIsAConflict) {
+  const fs::path original = Samples() / "documents/valid/01-narrative-public-register.xml";
+  ASSERT_EQ(Ingest(Archive("a"), {original.string()}).exit_code, 0);
+  std::string changed = testing::ReadFile(original);
+  const std::size_t title = changed.find("<title>");
+  ASSERT_NE(title, std::string::npos);
+  changed.insert(title + 7, "Korjattu: ");
+  const fs::path copy = dir_.path() / "changed.xml";
+  testing::WriteFile(copy, changed);
+  CliRun r = Ingest(Archive("a"), {copy.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Decisions(r.out).begin()->second, "refused\t-\t-\t-\t-\troute.conflict");
+  EXPECT_EQ(ArchiveContent(Archive("a")).size(), 1u);
+}
+
+TEST_F(IngestCliTest, AReplacementWaitsForItsPredecessorInTheSameBatch) {
+  const std::string v1 = (Samples() / "documents/valid/04-original-version1.xml").string();
+  const std::string v2 = (Samples() / "documents/valid/04-replacement-version2.xml").string();
+  for (const char* jobs : {"1", "2"}) {
+    const fs::path archive = Archive(std::string("jobs") + jobs);
+    CliRun r = Ingest(archive, {v2, v1}, {"--jobs", jobs});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    for (const auto& [path, decision] : Decisions(r.out)) EXPECT_EQ(decision.substr(0, 6), "stored") << path;
+  }
+  CliRun alone = Ingest(Archive("alone"), {v2});
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_EQ(Decisions(alone.out).begin()->second, "refused\t-\t-\t-\t-\troute.predecessor-missing");
+}
+
+TEST_F(IngestCliTest, TheBatchOrganiserOptionAppliesWhenTheDocumentNamesNone) {
+  ASSERT_EQ(Ingest(Archive("a"), {(Samples() / "authorisations").string()}).exit_code, 0);
+  CliRun r = Ingest(Archive("a"), {(Samples() / "outsourcing/06-private-provider-own-record.xml").string()},
+                    {"--organiser", kCounty});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(Decisions(r.out).begin()->second,
+            "stored\t2\t1.2.246.10.90000011.19.0\toutsourcing-authorisation\t1.2.246.10.90000011.91.2026.7002\t-");
+}
+
+TEST_F(IngestCliTest, UsageAndConfigurationErrorsExitTwo) {
+  const std::string doc = (Samples() / "documents/valid").string();
+  EXPECT_EQ(Cli({"ingest", "--directory", Directory(), doc}).exit_code, 2) << "no --archive";
+  EXPECT_EQ(Cli({"ingest", "--archive", "sqlite:" + Archive("a").string(), doc}).exit_code, 2)
+      << "no --directory";
+  CliRun bad = Cli({"ingest", "--archive", "sqlite:" + Archive("a").string(), "--directory",
+                    (Samples() / "documents/valid/01-narrative-public-register.xml").string(), doc});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("not valid JSON"), std::string::npos) << bad.err;
+  CliRun organiser = Cli({"ingest", "--archive", "sqlite:" + Archive("a").string(), "--directory",
+                          Directory(), "--organiser", "1.2.3.4", doc});
+  EXPECT_EQ(organiser.exit_code, 2);
+  EXPECT_NE(organiser.err.find("1.2.3.4"), std::string::npos);
+  CliRun scheme = Cli({"ingest", "--archive", "mysql://x", "--directory", Directory(), doc});
+  EXPECT_EQ(scheme.exit_code, 2);
+  CliRun missing = Cli({"archive", "list", "--archive", "sqlite:" + Archive("nothing").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no archive"), std::string::npos) << missing.err;
+}
+
+TEST_F(IngestCliTest, AProviderReadsOnlyWhatItsAuthorisationsAllow) {
+  ASSERT_EQ(Ingest(Archive("a"), GoldenInputs()).exit_code, 1);
+  auto read_as = [&](const std::string& provider, const std::string& at) {
+    CliRun r = Cli({"archive", "list", "--archive", "sqlite:" + Archive("a").string(), "--directory",
+                    Directory(), "--as", provider, "--at", at, "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return ParseJson(r.out);
+  };
+  auto ids = [](const Object::Ptr& listing) {
+    std::set<std::string> out;
+    Array::Ptr docs = listing->getArray("documents");
+    for (std::size_t i = 0; i < docs->size(); ++i) {
+      out.insert(docs->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
+    }
+    return out;
+  };
+  // The register-specific authorisation lets the private provider read the
+  // county's register 2 in 2026: every county record there, and its own.
+  const Object::Ptr in_2026 = read_as(kPrivate, "2026-06-15");
+  const std::set<std::string> seen = ids(in_2026);
+  EXPECT_TRUE(seen.count("1.2.246.10.90000011.91.2019.100001"));  // county narrative, register 2
+  EXPECT_TRUE(seen.count("1.2.246.10.90000011.91.2026.9100001"));  // county replacement
+  EXPECT_TRUE(seen.count("1.2.246.10.90000033.91.2026.200006"));   // its own record
+  EXPECT_FALSE(seen.count("1.2.246.10.90000044.91.2026.200001"));  // county register 4: no right
+  EXPECT_FALSE(seen.count("1.2.246.10.90000066.91.2026.701"));     // social welfare: no right
+  const Object::Ptr hidden = in_2026->getObject("hidden");
+  EXPECT_GT(hidden->getValue<int>("count"), 0);
+  const std::string reasons = [&] {
+    std::ostringstream s;
+    hidden->getArray("reasons")->stringify(s);
+    return s.str();
+  }();
+  EXPECT_NE(reasons.find("register 4"), std::string::npos) << reasons;
+  EXPECT_EQ(reasons.find("150386-9309"), std::string::npos) << "reasons name no patient";
+
+  // After the authorisation ended only its own documents remain.
+  const std::set<std::string> later = ids(read_as(kPrivate, "2027-02-01"));
+  EXPECT_FALSE(later.count("1.2.246.10.90000011.91.2019.100001"));
+  EXPECT_TRUE(later.count("1.2.246.10.90000033.91.2026.200006"));
+
+  // The occupational-health provider's patient-specific authorisation covers
+  // one patient; the county holds nothing else of hers in register 2.
+  const std::set<std::string> occupational = ids(read_as(kOccupational, "2026-06-15"));
+  EXPECT_TRUE(occupational.count("1.2.246.10.90000044.91.2019.100000"));  // own register 4
+  EXPECT_FALSE(occupational.count("1.2.246.10.90000011.91.2019.100001"));
+
+  // get refuses what the reader may not see, and says why.
+  CliRun get = Cli({"archive", "get", "1.2.246.10.90000011.91.2019.100001", "--archive",
+                    "sqlite:" + Archive("a").string(), "--as", kOccupational, "--at", "2026-06-15"});
+  EXPECT_EQ(get.exit_code, 1);
+  EXPECT_NE(get.err.find("not readable by"), std::string::npos) << get.err;
+  CliRun get_own = Cli({"archive", "get", "1.2.246.10.90000011.91.2019.100001", "--archive",
+                        "sqlite:" + Archive("a").string()});
+  EXPECT_EQ(get_own.exit_code, 0);
+  EXPECT_NE(get_own.out.find("<ClinicalDocument"), std::string::npos);
+}
+
+TEST_F(IngestCliTest, AuthorisationsListShowsWhatIsInForce) {
+  ASSERT_EQ(Ingest(Archive("a"), GoldenInputs()).exit_code, 1);
+  const std::string url = "sqlite:" + Archive("a").string();
+  CliRun in_force = Cli({"authorisations", "list", "--archive", url, "--at", "2026-06-15", "--format", "json"});
+  ASSERT_EQ(in_force.exit_code, 0) << in_force.err;
+  Array::Ptr items = ParseJson(in_force.out)->getArray("authorisations");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    Object::Ptr a = items->getObject(static_cast<unsigned>(i));
+    ids.insert(a->getValue<std::string>("id"));
+    EXPECT_EQ(a->getValue<std::string>("status"), "in force");
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"1.2.246.10.90000011.91.2026.7001", "1.2.246.10.90000011.91.2026.7002",
+                                        "1.2.246.10.90000066.91.2026.501", "1.2.246.10.90000099.91.2026.601"}));
+  CliRun all = Cli({"authorisations", "list", "--archive", url, "--at", "2026-06-15", "--all"});
+  EXPECT_NE(all.out.find("invalidated by version 2 (1.2.246.10.90000022.91.2026.7102)"), std::string::npos)
+      << all.out;
+  CliRun show = Cli({"authorisations", "show", "1.2.246.10.90000011.91.2026.7001", "--archive", url,
+                     "--format", "json"});
+  ASSERT_EQ(show.exit_code, 0);
+  Object::Ptr a = ParseJson(show.out);
+  EXPECT_EQ(a->getValue<std::string>("type"), "patient-specific");
+  EXPECT_EQ(a->getObject("store")->getValue<std::string>("specifier"), "1.2.246.10^7654321-9");
+  EXPECT_EQ(Cli({"authorisations", "show", "1.2.3", "--archive", url}).exit_code, 1);
+}
+
+TEST_F(IngestCliTest, ArchiveMessagesAreWrittenAndReadBack) {
+  const fs::path outbox = dir_.path() / "outbox";
+  CliRun r = Ingest(Archive("a"), GoldenInputs(), {"--emit-messages", outbox.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  const auto stored = ArchiveContent(Archive("a"));
+  std::size_t files = 0, replacements = 0;
+  for (const auto& e : fs::directory_iterator(outbox)) {
+    ++files;
+    const std::string m = testing::ReadFile(e.path());
+    EXPECT_EQ(m.find("<RCMR_IN1000"), 39u) << e.path();
+    if (m.find("<RCMR_IN100016FI01") != std::string::npos) {
+      ++replacements;
+      EXPECT_NE(m.find("typeCode=\"RPLC\""), std::string::npos);
+    }
+  }
+  EXPECT_EQ(files, stored.size());
+  EXPECT_EQ(replacements, 2u);  // the replacement and the invalidating authorisation version
+  // The self-employed professional's messages go out through her host.
+  const std::string joint = testing::ReadFile(outbox / "1.2.246.10.90000088.91.2026.200007.xml");
+  EXPECT_NE(joint.find("<sender typeCode=\"SND\"><device><id root=\"1.2.246.10.90000033.10.0\"/>"),
+            std::string::npos);
+
+  // Read back into a fresh archive: every message unwraps to a stamped
+  // document that lands where it was, with the same bytes.
+  CliRun back = Ingest(Archive("b"), {outbox.string()});
+  EXPECT_EQ(back.exit_code, 0) << back.out.substr(0, 4000);
+  EXPECT_EQ(ArchiveContent(Archive("b")), stored);
+}
+
+// Kills ingest with SIGKILL at random moments during a 5,000-document batch,
+// then runs it to the end: every document is stored (or set aside) exactly
+// once, and the archive equals the one a clean run makes.
+TEST_F(IngestCliTest, KilledAtRandomMomentsEveryDocumentEndsUpExactlyOnce) {
+  const fs::path docs = dir_.path() / "docs";
+  const fs::path directory = dir_.path() / "directory.json";
+  const std::string generate = fs::path(KANTA_BIN).parent_path().parent_path().string() + "/generate/kanta-generate";
+  const std::string cmd = testing::Quote(generate) + " --count 5000 --size-kb 6 --seed 9 --invalid-ratio 0.02 --ingest-kit --out " +
+                          testing::Quote(docs.string()) + " --directory-out " + testing::Quote(directory.string()) + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto ingest = [&](const fs::path& archive, double kill_after) {
+    std::string c = kill_after > 0 ? "timeout -s KILL " + std::to_string(kill_after) + " " : "";
+    c += testing::Quote(KANTA_BIN) + " ingest --no-progress --jobs 2 --format json --out /dev/null --archive " +
+         testing::Quote("sqlite:" + archive.string()) + " --directory " + testing::Quote(directory.string()) + " " +
+         testing::Quote(docs.string()) + " > /dev/null 2>&1";
+    return std::system(c.c_str());
+  };
+  ingest(Archive("clean"), 0);
+  const auto clean = ArchiveContent(Archive("clean"));
+  ASSERT_GT(clean.size(), 4500u);
+
+  std::mt19937 rng(20261122);
+  std::uniform_real_distribution<double> when(0.3, 2.5);
+  // The first kill must interrupt the batch, or the test proves nothing.
+  ingest(Archive("killed"), 1.0);
+  const std::size_t after_first_kill = ArchiveContent(Archive("killed")).size();
+  EXPECT_GT(after_first_kill, 0u);
+  EXPECT_LT(after_first_kill, clean.size());
+  for (int i = 0; i < 3; ++i) ingest(Archive("killed"), when(rng));
+  ingest(Archive("killed"), 0);
+  EXPECT_EQ(ArchiveContent(Archive("killed")), clean);
+
+  auto quarantine = [&](const fs::path& archive) {
+    CliRun q = Cli({"archive", "quarantine", "--archive", "sqlite:" + archive.string(), "--format", "json"});
+    std::multiset<std::string> sources;
+    Array::Ptr entries = ParseJson(q.out)->getArray("quarantine");
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      sources.insert(entries->getObject(static_cast<unsigned>(i))->getValue<std::string>("source"));
+    }
+    return sources;
+  };
+  const auto clean_q = quarantine(Archive("clean"));
+  EXPECT_FALSE(clean_q.empty());
+  EXPECT_EQ(quarantine(Archive("killed")), clean_q);
+}
+
+}  // namespace
+}  // namespace kanta

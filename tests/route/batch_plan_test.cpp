@@ -1,0 +1,60 @@
+#include "route/batch_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "formats/intake_stage.h"
+#include "formats/parse_stage.h"
+#include "test_support.h"
+
+namespace kanta::route {
+namespace {
+
+std::string Sample(const char* path) {
+  return testing::ReadFile(testing::SourceDir() / "samples" / path);
+}
+
+TEST(BatchPlanTest, TheByteScanMissesNoAuthorisation) {
+  const registers::RegisterPolicy policy;
+  EXPECT_TRUE(MayBeAuthorisation(Sample("authorisations/osva-patient-specific.xml"), policy));
+  EXPECT_TRUE(MayBeAuthorisation(Sample("authorisations/osva-invalidated-v2.xml"), policy));
+  EXPECT_TRUE(MayBeAuthorisation(Sample("social-welfare/client-relationship.xml"), policy));
+  // Forms the scan cannot see into are candidates too.
+  EXPECT_TRUE(MayBeAuthorisation(Sample("documents/valid/06-radiology-utf16.xml"), policy));
+  EXPECT_TRUE(MayBeAuthorisation(Sample("messages/RCMR_IN100002FI01-service-event.xml"), policy));
+  EXPECT_TRUE(MayBeAuthorisation("<ClinicalDocument>&#49;.2.246</ClinicalDocument>", policy));
+  // Ordinary documents are not.
+  EXPECT_FALSE(MayBeAuthorisation(Sample("documents/valid/01-narrative-public-register.xml"), policy));
+  EXPECT_FALSE(MayBeAuthorisation(Sample("social-welfare/homecare-visit-for-organiser.xml"), policy));
+  // The client-relationship group code comes from the policy.
+  registers::RegisterPolicy other;
+  other.client_relationship_group = "AS01";
+  EXPECT_FALSE(MayBeAuthorisation(Sample("social-welfare/client-relationship.xml"), other));
+}
+
+TEST(BatchPlanTest, AuthorisationsGoFirstWhateverTheOrder) {
+  Pipeline parse;
+  parse.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{}));
+  parse.Add(std::make_unique<formats::ParseStage>(xml::ParseLimits{}));
+  const std::string dir = (testing::SourceDir() / "samples").string();
+  const std::vector<std::string> paths = {
+      dir + "/outsourcing/01-occupational-care-for-county.xml",
+      dir + "/documents/valid/06-radiology-utf16.xml",
+      dir + "/authorisations/osva-patient-specific.xml",
+      dir + "/messages/RCMR_IN100002FI01-service-event.xml",
+      dir + "/social-welfare/client-relationship.xml",
+      dir + "/nonexistent.xml",
+  };
+  for (std::size_t jobs : {1u, 2u}) {
+    const BatchPlan plan = PlanBatch(paths, parse, registers::RegisterPolicy{}, 64u << 20, jobs);
+    ASSERT_EQ(plan.authorisations.size(), 2u);
+    EXPECT_EQ(plan.authorisations[0].path, paths[2]);
+    EXPECT_EQ(plan.authorisations[1].path, paths[4]);
+    ASSERT_EQ(plan.others.size(), 4u);
+    EXPECT_EQ(plan.others[0].path, paths[0]);
+    EXPECT_EQ(plan.others[3].path, paths[5]);  // unreadable: left for intake to report
+    EXPECT_EQ(plan.parsed, 4u);  // two authorisations, the UTF-16 file and the message
+  }
+}
+
+}  // namespace
+}  // namespace kanta::route

@@ -1,0 +1,244 @@
+#include "ingest_command.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "archive/archive.h"
+#include "core/batch_runner.h"
+#include "core/input_paths.h"
+#include "document_options.h"
+#include "registers/authorisation_store.h"
+#include "registers/directory.h"
+#include "registers/register_resolver.h"
+#include "registers/resolve_stage.h"
+#include "registers/stamp_stage.h"
+#include "report/escape.h"
+#include "report_output.h"
+#include "route/archive_lookup.h"
+#include "route/batch_plan.h"
+#include "route/fingerprint_stage.h"
+#include "route/outbox.h"
+#include "route/route_stage.h"
+#include "route/store_queue.h"
+
+namespace kanta::cli {
+namespace {
+
+struct IngestOptions {
+  DocumentOptions documents;
+  std::string archive;         // archive URL
+  std::string directory;       // organisation directory (JSON)
+  std::string organiser;       // --organiser OID for the batch
+  std::string emit_messages;   // folder for archive messages, "" = none
+};
+
+// Documents in flight at once: enough for the store queue to gather batches
+// while reports wait for their commit (memory stays bounded by it).
+constexpr std::size_t kInFlight = 64;
+
+int ConfigError(const Status& s) {
+  std::cerr << "kanta-pipeline: " << s.message() << "\n";
+  return kExitUsage;
+}
+
+// The inputs of one pass, as documents.
+class InputSource final : public DocumentSource {
+ public:
+  explicit InputSource(const std::vector<route::BatchInput>& inputs) : inputs_(inputs) {}
+  std::optional<Document> Next() override {
+    if (next_ >= inputs_.size()) return std::nullopt;
+    const route::BatchInput& in = inputs_[next_++];
+    Document doc;
+    doc.source = in.path;
+    if (in.loaded) {
+      doc.bytes = in.bytes;
+      doc.loaded = true;
+    }
+    return doc;
+  }
+
+ private:
+  const std::vector<route::BatchInput>& inputs_;
+  std::size_t next_ = 0;
+};
+
+// Passes reports on to the writer, except those of documents deferred to a
+// later pass, which it collects; counts what it passes on.
+class PassSink final : public ReportSink {
+ public:
+  PassSink(ReportSink& writer, BatchTotals& totals) : writer_(writer), totals_(totals) {}
+  void Accept(Report report) override {
+    if (report.decision && report.decision->action == Action::kDeferred) {
+      deferred_paths_.push_back(report.path());
+      return;
+    }
+    if (report.decision && report.decision->action == Action::kStored) ++stored_;
+    CountReport(report, totals_);
+    writer_.Accept(std::move(report));
+  }
+  std::vector<std::string> deferred_paths_;
+  std::size_t stored_ = 0;
+
+ private:
+  ReportSink& writer_;
+  BatchTotals& totals_;
+};
+
+std::string HL7Now() { return UtcNow("%Y%m%d%H%M%S"); }
+
+std::string SettingsJson(const RunSettings& settings) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    s += (i ? ", " : "") + report::JsonString(settings[i].first) + ": " +
+         report::JsonString(settings[i].second);
+  }
+  return s + "}";
+}
+
+int RunIngest(const IngestOptions& o) {
+  const DocumentOptions& d = o.documents;
+  // Configuration first: every problem here is exit 2, before any document.
+  Result<std::vector<std::string>> paths = ExpandInputPaths(d.paths);
+  if (!paths.ok()) return ConfigError(paths.status());
+  Result<std::shared_ptr<const registers::OrganisationDirectory>> directory =
+      registers::OrganisationDirectory::Load(o.directory);
+  if (!directory.ok()) return ConfigError(directory.status());
+  if (!o.organiser.empty() && (*directory)->Owner(o.organiser) == nullptr) {
+    return ConfigError(InvalidArgument("--organiser " + o.organiser +
+                                       " is not in the organisation directory " + o.directory));
+  }
+  if (!o.emit_messages.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.emit_messages, ec);
+    if (ec) {
+      return ConfigError(InvalidArgument("cannot create --emit-messages folder " +
+                                         o.emit_messages + ": " + ec.message()));
+    }
+  }
+  Result<Validation> validation = LoadValidation(d);
+  if (!validation.ok()) return ConfigError(validation.status());
+  Result<std::unique_ptr<archive::Archive>> opened = archive::OpenArchive(o.archive);
+  if (!opened.ok()) return ConfigError(opened.status());
+  std::shared_ptr<archive::Archive> store(std::move(*opened));
+
+  const registers::RegisterPolicy& policy = (*directory)->policy();
+  auto authorisations = std::make_shared<registers::AuthorisationStore>();
+  if (Status s = route::LoadAuthorisations(*store, policy, *authorisations); !s.ok()) {
+    std::cerr << "kanta-pipeline: reading the authorisations in " << store->url()
+              << " failed: " << s.message() << "\n";
+    return kExitInternal;
+  }
+  auto resolver = std::make_shared<const registers::RegisterResolver>(
+      *directory, authorisations, registers::ResolverOptions{o.organiser});
+  auto lookup = std::make_shared<const route::ArchiveLookup>(store);
+
+  RunSettings settings = validation->settings;
+  settings.emplace_back("archive", store->url());
+  settings.emplace_back("directory", o.directory);
+  if (!o.organiser.empty()) settings.emplace_back("organiser", o.organiser);
+  Result<std::string> run_id = store->BeginRun("ingest", SettingsJson(settings));
+  if (!run_id.ok()) {
+    std::cerr << "kanta-pipeline: the archive journal cannot be written: "
+              << run_id.status().message() << "\n";
+    return kExitInternal;
+  }
+  settings.emplace_back("run", *run_id);
+
+  // Stores are committed in batches by the queue's thread while the workers
+  // go on; a report is emitted only once its document's batch committed.
+  auto queue = std::make_shared<route::StoreQueue>(store, route::StoreQueue::Options{});
+  std::shared_ptr<const route::Outbox> outbox;
+  if (!o.emit_messages.empty()) {
+    outbox = std::make_shared<const route::Outbox>(o.emit_messages, *directory, HL7Now);
+  }
+  // Two pipelines that differ only in whether a document waiting for its
+  // predecessor may be deferred to a later pass.
+  auto build = [&](bool defer) {
+    Pipeline p;
+    validation->AddStages(p);
+    p.Add(std::make_unique<route::FingerprintStage>());
+    p.Add(std::make_unique<registers::ResolveStage>(resolver, lookup));
+    p.Add(std::make_unique<registers::StampStage>(validation->schema));
+    p.AddFinal(std::make_unique<route::RouteStage>(store, queue, authorisations, policy, outbox,
+                                                   route::RouteOptions{*run_id, defer}));
+    return p;
+  };
+  const Pipeline deferring = build(true);
+  const Pipeline final_pass = build(false);
+  Pipeline reading;
+  validation->AddReadStages(reading);
+
+  BatchRunner sizing(deferring, BatchOptions{d.jobs, 0});
+  settings.emplace_back("jobs", std::to_string(sizing.jobs()));
+  Result<std::unique_ptr<ReportOutput>> output = ReportOutput::Open(d, "ingest", settings);
+  if (!output.ok()) return ConfigError(output.status());
+
+  const auto start = std::chrono::steady_clock::now();
+  route::BatchPlan plan = route::PlanBatch(*paths, reading, policy, d.max_bytes, sizing.jobs());
+  BatchTotals totals;
+  // Authorisations first, then the rest. Within a wave, documents whose
+  // predecessor is still to come are retried after the others; a pass that
+  // stores nothing ends the retries, and the last pass refuses what is left.
+  for (std::vector<route::BatchInput>* wave : {&plan.authorisations, &plan.others}) {
+    std::vector<route::BatchInput> pending = std::move(*wave);
+    bool defer = true;
+    while (!pending.empty()) {
+      PassSink sink((*output)->writer(), totals);
+      InputSource source(pending);
+      BatchRunner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight}).Run(source, sink);
+      if (sink.deferred_paths_.empty()) break;
+      if (sink.stored_ == 0) defer = false;
+      std::vector<route::BatchInput> retry;
+      for (route::BatchInput& in : pending) {
+        if (std::find(sink.deferred_paths_.begin(), sink.deferred_paths_.end(), in.path) !=
+            sink.deferred_paths_.end()) {
+          retry.push_back(std::move(in));
+        }
+      }
+      pending = std::move(retry);
+    }
+  }
+  const double elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const std::string totals_json = "{\"documents\": " + std::to_string(totals.documents) +
+                                  ", \"valid\": " + std::to_string(totals.valid) +
+                                  ", \"invalid\": " + std::to_string(totals.invalid) +
+                                  ", \"errors\": " + std::to_string(totals.errors) + "}";
+  if (Status s = store->EndRun(*run_id, totals_json); !s.ok()) {
+    std::cerr << "kanta-pipeline: the archive journal cannot be closed: " << s.message() << "\n";
+    return kExitInternal;
+  }
+  return (*output)->Finish(totals, elapsed);
+}
+
+}  // namespace
+
+Command AddIngestCommand(CLI::App& app) {
+  auto o = std::make_shared<IngestOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "ingest",
+      "Validate documents, decide the register each belongs to (the producer's own, or an "
+      "organiser's under an outsourcing authorisation or a register access right), stamp the "
+      "register metadata into the header and store them in the archive; refused and invalid "
+      "documents are kept in quarantine with their report. Exit 0 when everything was stored "
+      "(or was already there), 1 when something was refused or quarantined, 2 on usage or "
+      "configuration errors, 3 on internal failure.");
+  AddDocumentOptions(*cmd, o->documents);
+  cmd->add_option("--archive", o->archive, "archive URL: sqlite:PATH or postgresql://...")
+      ->required();
+  cmd->add_option("--directory", o->directory,
+                  "organisation directory (JSON, docs/directory.md)")
+      ->required();
+  cmd->add_option("--organiser", o->organiser,
+                  "service organiser OID for documents that name none "
+                  "(no hl7fi:outsourcingServiceCustomer, own custodian)");
+  cmd->add_option("--emit-messages", o->emit_messages,
+                  "write an HL7 V3 archive message (RCMR_IN100002FI01 / RCMR_IN100016FI01) for "
+                  "every stored document into this folder");
+  return Command{cmd, [o] { return RunIngest(*o); }};
+}
+
+}  // namespace kanta::cli
