@@ -1,5 +1,6 @@
 #include "core/batch_runner.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -65,10 +66,11 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   // each worker reads its own) and park finished reports in a ring indexed
   // by input position. This thread completes them and hands them to the
   // sink in order, several at a time. Threads wake each other only when
-  // they must: the emitter when a run of kEmitBatch reports is ready (or the
+  // they must: the emitter when a run of reports is ready (or the
   // input ended, or a worker is about to wait for room), a worker when room
   // is made. On two cores every avoided wake-up is time a worker gets back.
-  constexpr std::size_t kEmitBatch = 16;
+  // Half the bound, so workers seldom find the ring full.
+  const std::size_t emit_batch = std::clamp<std::size_t>(max_in_flight_ / 2, 1, 16);
   std::mutex mu;
   std::condition_variable emit_ready;  // emitter: there is something to hand on
   std::condition_variable slot_free;   // workers: taken - released dropped below the bound
@@ -85,7 +87,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   // Whether the emitter has work worth waking for; called with mu held.
   auto worth_emitting = [&] {
     if (ready == emitted) return input_done && emitted == taken;
-    return ready - emitted >= kEmitBatch || input_done || workers_waiting > 0 ||
+    return ready - emitted >= emit_batch || input_done || workers_waiting > 0 ||
            taken - released >= max_in_flight_;
   };
 
