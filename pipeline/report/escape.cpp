@@ -49,6 +49,19 @@ char32_t NextCodePoint(std::string_view s, std::size_t& i) {
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
+    // Printable ASCII other than '"' and '\\' (paths, ids, most messages)
+    // is copied as a run, without decoding it character by character.
+    std::size_t run = i;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const char32_t cp = NextCodePoint(s, i);
     switch (cp) {
       case '"': out += "\\\""; break;
