@@ -297,6 +297,12 @@ struct Branch {
   std::string attr_name, attr_value;
   std::shared_ptr<xmlXPathCompExpr> tail;        // "first-step/tail": rest of the path
   std::shared_ptr<xmlXPathCompExpr> full;        // not indexed: evaluated from the root
+  // "BASE/descendant-or-self::*/@NAME/parent::*[predicates]": BASE is
+  // evaluated as XPath, its subtrees are walked here for elements carrying
+  // @NAME, and the predicates are the self-test. libxml2 spends ~1,500
+  // instructions per element on the attribute step; the walk a few.
+  std::shared_ptr<xmlXPathCompExpr> subtree_base;
+  std::string subtree_attr;
 };
 
 struct Rule {
@@ -607,6 +613,48 @@ bool SplitFirstStep(const std::string& branch, std::string& head, std::string& t
   return !tail.empty() && tail[0] != '/';  // "a//b" keeps the XPath route
 }
 
+// True when `rest` is only bracketed predicates (or nothing).
+bool PredicatesOnly(const std::string& rest) {
+  int depth = 0;
+  char quote = 0;
+  for (char c : rest) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') quote = c;
+    else if (c == '[') ++depth;
+    else if (c == ']') --depth;
+    else if (depth == 0 && !(c == ' ' || c == '\t' || c == '\n' || c == '\r')) return false;
+    if (depth < 0) return false;
+  }
+  return depth == 0 && quote == 0;
+}
+
+// Splits "BASE/descendant-or-self::*/@NAME/parent::*[predicates]", BASE an
+// absolute path, into its parts.
+bool SplitSubtreeAttribute(const std::string& t, std::string& base, std::string& attr,
+                           std::string& predicates) {
+  static const std::string kMiddle = "/descendant-or-self::*/@";
+  static const std::string kEnd = "/parent::*";
+  if (t.empty() || t[0] != '/') return false;
+  for (std::size_t p : TopLevelPositions(t, '/')) {
+    if (p == 0 || t.compare(p, kMiddle.size(), kMiddle) != 0) continue;
+    std::size_t i = p + kMiddle.size();
+    const std::size_t b = i;
+    while (i < t.size() && IsNameChar(t[i])) ++i;
+    if (i == b || !(std::isalpha(static_cast<unsigned char>(t[b])) || t[b] == '_')) return false;
+    if (t.compare(i, kEnd.size(), kEnd) != 0) return false;
+    const std::string rest = t.substr(i + kEnd.size());
+    if (!PredicatesOnly(rest)) return false;
+    base = t.substr(0, p);
+    attr = t.substr(b, i - b);
+    predicates = Trim(rest);
+    return true;
+  }
+  return false;
+}
+
 // "prefix:local[...]" with only predicates after the name: indexable.
 bool ParseSimpleStep(const std::string& branch, std::string& prefix, std::string& local,
                      std::string& predicates) {
@@ -857,7 +905,14 @@ Result<std::unique_ptr<CompiledSchematron>> CompiledSchematron::Load(const std::
             }
           }
         }
-        if (!b.indexed) {
+        std::string base, attr;
+        if (!b.indexed && SplitSubtreeAttribute(t, base, attr, predicates)) {
+          ASSIGN_OR_RETURN(b.subtree_base, compiler.Compile(base, r));
+          b.subtree_attr = attr;
+          if (!predicates.empty()) {
+            ASSIGN_OR_RETURN(b.self_test, compiler.Compile("self::*" + predicates, r));
+          }
+        } else if (!b.indexed) {
           const std::string full = t[0] == '/' ? t : "//" + t;
           ASSIGN_OR_RETURN(b.full, compiler.Compile(full, r));
         }
@@ -1210,6 +1265,64 @@ Status CompiledSchematron::Validate(xmlDoc* doc, Report& report) const {
             if (v->type == XPATH_NODESET && v->nodesetval != nullptr) {
               for (int i = 0; i < v->nodesetval->nodeNr; ++i) matched.push_back(v->nodesetval->nodeTab[i]);
               sort_needed = true;
+            }
+          }
+        } else if (b.subtree_base) {
+          at(root_node);
+          xml::XPathObjectPtr v(xmlXPathCompiledEval(b.subtree_base.get(), ctxt.get()));
+          if (!v) {
+            ++eval_errors;
+            continue;
+          }
+          if (v->type != XPATH_NODESET || v->nodesetval == nullptr) continue;
+          // The base nodes come in document order; unless one lies inside
+          // another's subtree the walks find each element once, in order.
+          // Otherwise sort and drop repeats.
+          xmlNode* previous = nullptr;
+          for (int i = 0; i < v->nodesetval->nodeNr; ++i) {
+            xmlNode* top = v->nodesetval->nodeTab[i];
+            if (previous != nullptr && top != nullptr && !sort_needed) {
+              for (const xmlNode* up = top->parent; up != nullptr; up = up->parent) {
+                if (up == previous) sort_needed = true;
+              }
+            }
+            if (top != nullptr &&
+                (top->type == XML_ELEMENT_NODE || top->type == XML_DOCUMENT_NODE)) {
+              previous = top;
+            }
+            // descendant-or-self::* of anything but an element or the
+            // document (text, attributes, namespaces) holds no element.
+            if (top == nullptr ||
+                (top->type != XML_ELEMENT_NODE && top->type != XML_DOCUMENT_NODE)) {
+              continue;
+            }
+            // Pre-order walk of the subtree below `top` (and `top` itself).
+            for (xmlNode* n = top->type == XML_ELEMENT_NODE ? top : top->children; n != nullptr;) {
+              if (n->type == XML_ELEMENT_NODE) {
+                bool has = false;
+                for (const xmlAttr* a = n->properties; a != nullptr && !has; a = a->next) {
+                  has = a->ns == nullptr && b.subtree_attr == reinterpret_cast<const char*>(a->name);
+                }
+                if (has) {
+                  bool keep = true;
+                  if (b.self_test) {
+                    at(n);
+                    state.rule_context = n;
+                    const int r = xmlXPathCompiledEvalToBoolean(b.self_test.get(), ctxt.get());
+                    if (r < 0) ++eval_errors;
+                    keep = r == 1;
+                  }
+                  if (keep) matched.push_back(n);
+                }
+                if (n->children != nullptr) {
+                  n = n->children;
+                  continue;
+                }
+              }
+              // Next in pre-order: the next sibling of the nearest node,
+              // from here up to (not including) `top`, that has one.
+              while (n != top && n->next == nullptr) n = n->parent;
+              n = n == top ? nullptr : n->next;
             }
           }
         } else {

@@ -363,5 +363,51 @@ TEST_F(SchematronTest, TranslateGivesLibxml2sResults) {
   }
 }
 
+// A context ".../descendant-or-self::*/@a/parent::*[...]" is matched by a walk
+// of the subtrees; it must select what XPath selects (the same context
+// spelled with attribute::a is left to XPath).
+TEST_F(SchematronTest, SubtreeAttributeContextsSelectWhatXPathSelects) {
+  const std::string doc =
+      "<ClinicalDocument xmlns='urn:hl7-org:v3' xmlns:x='urn:x' root='top'>"
+      "<id root='1'/><code x:root='ns-only'/><!-- c --><?pi x?>"
+      "<author><time/><assignedAuthor><id root='2'/><id root='3' nullFlavor='NI'/>"
+      "<representedOrganization root='4'><id root='5'/></representedOrganization>"
+      "</assignedAuthor></author>"
+      "<component><section><id root='6'/></section></component>"
+      "<custodian root='7'>text<id root='8'/></custodian></ClinicalDocument>";
+  const std::vector<std::string> bases = {
+      "/h:ClinicalDocument/*[not(self::h:component)]",
+      "/h:ClinicalDocument/descendant-or-self::*[h:id]",  // nested: subtrees overlap
+      "/",
+      "/h:ClinicalDocument/h:id/@root",                   // attributes hold no elements
+      "/h:ClinicalDocument/h:nothing",
+  };
+  for (const std::string& base : bases) {
+    for (const std::string& predicate : {std::string(), std::string("[not(@nullFlavor)]")}) {
+      auto rule = [&](const std::string& step) {
+        return "<pattern><rule context=\"" + base + "/descendant-or-self::*/" + step + "/parent::*" +
+               predicate + "\"><report id='R' test='true()'><value-of select='@root'/></report>" +
+               "</rule></pattern>";
+      };
+      auto walked = Run(rule("@root"), doc);
+      auto xpath = Run(rule("attribute::root"), doc);
+      ASSERT_EQ(walked.size(), xpath.size()) << base << predicate;
+      for (std::size_t i = 0; i < walked.size(); ++i) {
+        EXPECT_EQ(walked[i].message, xpath[i].message) << base << predicate;
+        EXPECT_EQ(walked[i].location.xpath, xpath[i].location.xpath) << base << predicate;
+      }
+    }
+  }
+  // And the first base by hand: ids 1, 2, 3, 4, 5, 7, 8 (not the component's,
+  // not the namespaced attribute, not ClinicalDocument's own).
+  auto f = Run("<pattern><rule context=\"/h:ClinicalDocument/*[not(self::h:component)]"
+               "/descendant-or-self::*/@root/parent::*\"><report id='R' test='true()'>"
+               "<value-of select='@root'/></report></rule></pattern>",
+               doc);
+  std::string roots;
+  for (const Finding& x : f) roots += x.message;
+  EXPECT_EQ(roots, "1234578");
+}
+
 }  // namespace
 }  // namespace kanta::validate::rules
