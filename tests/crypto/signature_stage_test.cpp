@@ -108,7 +108,8 @@ TEST(SignatureStageTest, ChangedBodyFailsTheSecondReferenceOnly) {
   EXPECT_NE(f->message.find("Reference 2 (URI=\"#OID1.2.246.10.90000011.91.2019.100001.2\", SHA-256)"),
             std::string::npos)
       << f->message;
-  EXPECT_NE(f->location.xpath.find("Reference'][2]"), std::string::npos) << f->location.xpath;
+  EXPECT_NE(f->location.xpath.find("ds:SignedInfo/ds:Reference[2]"), std::string::npos)
+      << f->location.xpath;
 }
 
 TEST(SignatureStageTest, ChangedTimestampFailsTheFirstReference) {

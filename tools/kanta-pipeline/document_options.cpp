@@ -1,10 +1,13 @@
 #include "document_options.h"
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "bundled_paths.h"
 #include "core/input_paths.h"
+#include "crypto/signature_stage.h"
+#include "crypto/trust_store.h"
 #include "formats/intake_stage.h"
 #include "formats/parse_stage.h"
 #include "validate/rules/rules_stage.h"
@@ -54,44 +57,16 @@ Result<std::vector<validate::rules::RuleSet>> LoadRules(const DocumentOptions& o
   return sets;
 }
 
-}  // namespace
-
-void AddDocumentOptions(CLI::App& cmd, DocumentOptions& o) {
-  cmd.add_option("paths", o.paths, "documents: files, folders (recursive) or - for stdin")
-      ->required();
-  cmd.add_option("--schema-dir", o.schema_dir,
-                 "folder holding CDA_Fi.xsd or CDA.xsd (e.g. the Kanta schema package), or "
-                 "the .xsd itself; default: the bundled schema");
-  cmd.add_option("--schema-engine", o.schema_engine, "XSD engine: libxml2 or xerces")
-      ->check(CLI::IsMember({"libxml2", "xerces"}))
-      ->capture_default_str();
-  cmd.add_option("-j,--jobs", o.jobs, "worker threads (default: number of cores)");
-  cmd.add_option("--format", o.format, "report format: text, json, junit, html or svrl (rule findings as SVRL)")
-      ->check(CLI::IsMember({"text", "json", "junit", "html", "svrl"}))
-      ->capture_default_str();
-  cmd.add_option("-o,--out", o.out, "write the report to FILE instead of standard output");
-  cmd.add_option("--max-bytes", o.max_bytes, "largest document accepted, in bytes")
-      ->capture_default_str();
-  cmd.add_option("--max-depth", o.max_depth, "deepest element nesting accepted")
-      ->capture_default_str();
-  cmd.add_option("--max-attributes", o.max_attributes, "most attributes on one element")
-      ->capture_default_str();
-  cmd.add_option("--max-parse-ms", o.max_parse_ms, "longest parse of one document, in ms")
-      ->capture_default_str();
-  cmd.add_option("--max-schema-findings", o.max_schema_findings,
-                 "schema findings listed per document (the rest are counted)")
-      ->capture_default_str();
-  cmd.add_option("--rules", o.rules,
-                 "Schematron rule set (.sch) or folder of them to run as well (repeatable)");
-  cmd.add_flag("--no-default-rules", o.no_default_rules,
-               "do not run the bundled rule sets (schemas/rules)");
-  cmd.add_option("--phase", o.phase,
-                 "Schematron phase to run (default: each schema's defaultPhase, else #ALL)");
-  cmd.add_flag("-q,--quiet", o.quiet, "text format: list only documents that are not valid");
-  cmd.add_flag("--no-progress", o.no_progress, "no progress line on a terminal");
+xml::ParseLimits LimitsOf(const DocumentOptions& o) {
+  xml::ParseLimits limits;
+  limits.max_bytes = o.max_bytes;
+  limits.max_depth = o.max_depth;
+  limits.max_attributes = o.max_attributes;
+  limits.max_time = std::chrono::milliseconds(o.max_parse_ms);
+  return limits;
 }
 
-Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSettings& settings) {
+Result<std::unique_ptr<Stage>> MakeSchemaStage(const DocumentOptions& o, RunSettings& settings) {
   ASSIGN_OR_RETURN(validate::SchemaEngine engine, validate::ParseSchemaEngine(o.schema_engine));
   ASSIGN_OR_RETURN(std::string schema_file, ResolveSchema(o));
 
@@ -101,28 +76,137 @@ Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSett
   schema_options.max_findings = o.max_schema_findings;
   ASSIGN_OR_RETURN(std::unique_ptr<validate::SchemaValidator> validator,
                    validate::LoadSchemaValidator(schema_options));
+  settings.emplace_back("schema", schema_file);
+  settings.emplace_back("schemaEngine", std::string(validate::SchemaEngineName(engine)));
+  return std::unique_ptr<Stage>(std::make_unique<validate::SchemaStage>(std::move(validator)));
+}
 
+Result<std::unique_ptr<Stage>> MakeSignatureStage(const DocumentOptions& o,
+                                                  bool require_signature, RunSettings& settings) {
+  crypto::SignatureOptions so;
+  if (!o.trust.empty()) {
+    ASSIGN_OR_RETURN(so.trust, crypto::TrustStore::Load(o.trust));
+  }
+  so.refuse_sha1 = o.refuse_sha1;
+  so.require_signature = require_signature;
+  if (!o.explain_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.explain_dir, ec);
+    if (ec) {
+      return InvalidArgument("cannot create the --explain folder " + o.explain_dir + ": " +
+                             ec.message());
+    }
+    so.explain_dir = o.explain_dir;
+  }
+  std::string trust_list;
+  for (const std::string& f : o.trust) trust_list += (trust_list.empty() ? "" : ";") + f;
+  settings.emplace_back("trust", trust_list);
+  settings.emplace_back("sha1", o.refuse_sha1 ? "refused" : "warning");
+  return std::unique_ptr<Stage>(std::make_unique<crypto::SignatureStage>(std::move(so)));
+}
+
+}  // namespace
+
+void AddInputOptions(CLI::App& cmd, DocumentOptions& o, const std::string& out_flag) {
+  cmd.add_option("paths", o.paths, "documents: files, folders (recursive) or - for stdin")
+      ->required();
+  cmd.add_option("-j,--jobs", o.jobs, "worker threads (default: number of cores)");
+  cmd.add_option("--format", o.format, "report format: text, json, junit, html or svrl (rule findings as SVRL)")
+      ->check(CLI::IsMember({"text", "json", "junit", "html", "svrl"}))
+      ->capture_default_str();
+  cmd.add_option(out_flag, o.out, "write the report to FILE instead of standard output");
+  cmd.add_option("--max-bytes", o.max_bytes, "largest document accepted, in bytes")
+      ->capture_default_str();
+  cmd.add_option("--max-depth", o.max_depth, "deepest element nesting accepted")
+      ->capture_default_str();
+  cmd.add_option("--max-attributes", o.max_attributes, "most attributes on one element")
+      ->capture_default_str();
+  cmd.add_option("--max-parse-ms", o.max_parse_ms, "longest parse of one document, in ms")
+      ->capture_default_str();
+  cmd.add_flag("-q,--quiet", o.quiet, "text format: list only documents that are not valid");
+  cmd.add_flag("--no-progress", o.no_progress, "no progress line on a terminal");
+}
+
+void AddSchemaOptions(CLI::App& cmd, DocumentOptions& o) {
+  cmd.add_option("--schema-dir", o.schema_dir,
+                 "folder holding CDA_Fi.xsd or CDA.xsd (e.g. the Kanta schema package), or "
+                 "the .xsd itself; default: the bundled schema");
+  cmd.add_option("--schema-engine", o.schema_engine, "XSD engine: libxml2 or xerces")
+      ->check(CLI::IsMember({"libxml2", "xerces"}))
+      ->capture_default_str();
+  cmd.add_option("--max-schema-findings", o.max_schema_findings,
+                 "schema findings listed per document (the rest are counted)")
+      ->capture_default_str();
+}
+
+void AddSignatureOptions(CLI::App& cmd, DocumentOptions& o) {
+  cmd.add_option("--trust", o.trust,
+                 "CA certificate (PEM or DER) signer certificates must chain to (repeatable); "
+                 "without it the chain is reported as not checked");
+  cmd.add_flag("--refuse-sha1", o.refuse_sha1,
+               "refuse SHA-1 signatures and digests (default: accept with a warning)");
+  cmd.add_option("--explain", o.explain_dir,
+                 "write the canonical bytes of every failing signature reference into DIR");
+}
+
+void AddDocumentOptions(CLI::App& cmd, DocumentOptions& o) {
+  AddInputOptions(cmd, o);
+  AddSchemaOptions(cmd, o);
+  cmd.add_option("--rules", o.rules,
+                 "Schematron rule set (.sch) or folder of them to run as well (repeatable)");
+  cmd.add_flag("--no-default-rules", o.no_default_rules,
+               "do not run the bundled rule sets (schemas/rules)");
+  cmd.add_option("--phase", o.phase,
+                 "Schematron phase to run (default: each schema's defaultPhase, else #ALL)");
+  AddSignatureOptions(cmd, o);
+  cmd.add_flag("--no-signature", o.no_signature,
+               "do not verify the digital signatures of signed documents");
+}
+
+void AddReadStages(const DocumentOptions& o, Pipeline& pipeline) {
+  pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{o.max_bytes}));
+  pipeline.Add(std::make_unique<formats::ParseStage>(LimitsOf(o)));
+}
+
+Status AddSchemaStage(const DocumentOptions& o, Pipeline& pipeline, RunSettings& settings) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Stage> stage, MakeSchemaStage(o, settings));
+  pipeline.Add(std::move(stage));
+  return Status::Ok();
+}
+
+Status AddSignatureStage(const DocumentOptions& o, bool require_signature, Pipeline& pipeline,
+                         RunSettings& settings) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Stage> stage,
+                   MakeSignatureStage(o, require_signature, settings));
+  pipeline.Add(std::move(stage));
+  return Status::Ok();
+}
+
+Status AddValidationStages(const DocumentOptions& o, Pipeline& pipeline, RunSettings& settings) {
+  // Everything is loaded first, so a configuration error stops the run
+  // before any document is read.
+  RunSettings schema_settings;
+  ASSIGN_OR_RETURN(std::unique_ptr<Stage> schema_stage, MakeSchemaStage(o, schema_settings));
   std::vector<std::string> rule_files;
   ASSIGN_OR_RETURN(std::vector<validate::rules::RuleSet> rule_sets, LoadRules(o, rule_files));
+  RunSettings signature_settings;
+  std::unique_ptr<Stage> signature_stage;
+  if (!o.no_signature) {
+    ASSIGN_OR_RETURN(signature_stage, MakeSignatureStage(o, false, signature_settings));
+  }
 
-  xml::ParseLimits limits;
-  limits.max_bytes = o.max_bytes;
-  limits.max_depth = o.max_depth;
-  limits.max_attributes = o.max_attributes;
-  limits.max_time = std::chrono::milliseconds(o.max_parse_ms);
-
-  pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{o.max_bytes}));
-  pipeline.Add(std::make_unique<formats::ParseStage>(limits));
-  pipeline.Add(std::make_unique<validate::SchemaStage>(std::move(validator)));
+  AddReadStages(o, pipeline);
+  pipeline.Add(std::move(schema_stage));
   if (!rule_sets.empty()) {
     pipeline.Add(std::make_unique<validate::rules::RulesStage>(std::move(rule_sets)));
   }
+  if (signature_stage) pipeline.Add(std::move(signature_stage));
 
-  settings.emplace_back("schema", schema_file);
-  settings.emplace_back("schemaEngine", std::string(validate::SchemaEngineName(engine)));
+  settings.insert(settings.end(), schema_settings.begin(), schema_settings.end());
   std::string rules_list;
   for (const std::string& f : rule_files) rules_list += (rules_list.empty() ? "" : ";") + f;
   settings.emplace_back("rules", rules_list);
+  settings.insert(settings.end(), signature_settings.begin(), signature_settings.end());
   return Status::Ok();
 }
 

@@ -5,7 +5,10 @@
 #include <vector>
 
 #include "command.h"
+#include "pki_command.h"
+#include "sign_command.h"
 #include "validate_command.h"
+#include "verify_command.h"
 #include "xml/library_scope.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +22,9 @@ int main(int argc, char** argv) {
 
   const std::vector<kanta::cli::Command> commands = {
       kanta::cli::AddValidateCommand(app),
+      kanta::cli::AddVerifyCommand(app),
+      kanta::cli::AddSignCommand(app),
+      kanta::cli::AddPkiCommand(app),
   };
 
   try {
