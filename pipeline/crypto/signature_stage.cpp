@@ -196,6 +196,7 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
       // Where each reference points, before any cryptography.
       std::set<std::string> refused_refs;
       bool covers_body = false;
+      bool covers_multiple = false;
       bool whole_document = false;
       std::size_t j = 0;
       for (xmlNode* ref : Children(xml::FirstChild(ds, kDsigNs, "SignedInfo"), kDsigNs, "Reference")) {
@@ -231,6 +232,8 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
           refused_refs.insert(xml::NodePath(ref));
         } else if (target == body) {
           covers_body = true;
+        } else if (multiple != nullptr && target == multiple) {
+          covers_multiple = true;
         } else if (target != timestamp && (multiple == nullptr || target != multiple)) {
           report.Add(Severity::kError, name(), "signature.wrapping",
                      which + " resolves to " + Where(target) +
@@ -271,10 +274,30 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
             unknown = true;
           }
         }
-        if (!found && !unknown) {
+        // A multi-document signature (type 2) signs a list of document OIDs
+        // and hashes instead of the body; what the hash is computed over is
+        // not published, so it is accepted with a warning when it lists this
+        // document.
+        const std::string document_oid =
+            xml::Attribute(xml::FirstChild(root, xml::kHl7V3Ns, "id"), "root");
+        bool listed = false;
+        for (xmlNode* r : Children(covers_multiple ? multiple : nullptr, xml::kHl7FiNs, "Ref")) {
+          listed = listed || (!document_oid.empty() && xml::Attribute(r, "OID") == document_oid);
+        }
+        if (!found && !unknown && listed) {
+          report.Add(Severity::kWarning, name(), "signature.multi-document",
+                     label + " binds the body only through the hash in "
+                             "hl7fi:multipleDocumentSignature/hl7fi:Ref[@OID='" +
+                         document_oid +
+                         "'], whose input is not published, so the body itself is not checked",
+                     At(ds));
+        } else if (!found && !unknown) {
           report.Add(Severity::kError, name(), "signature.body-not-covered",
                      label + " covers nothing of the document's body: no Reference resolves to "
-                             "/ClinicalDocument/component/structuredBody",
+                             "/ClinicalDocument/component/structuredBody" +
+                         (covers_multiple ? " and its multipleDocumentSignature does not list "
+                                            "this document's OID"
+                                          : ""),
                      At(ds));
         }
       }

@@ -495,7 +495,12 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
     r.canonical = BufferText(xmlSecDSigReferenceCtxGetPreDigestBuffer(rc.get()));
     if (processed < 0) {
       r.status = ReferenceStatus::kFailed;
-      r.error = capture.empty() ? "xmlsec gave no reason" : capture.Summary();
+      r.error = capture.empty() ? "xmlsec gave no reason" : capture.Summary(400);
+      if (r.error.find("Namespace prefix xsl") != std::string::npos) {
+        r.error = "the XSLT stylesheet uses the xsl prefix without declaring it inside the "
+                  "Transform (XML-DSig takes the stylesheet on its own, so it must declare its "
+                  "namespaces itself): " + r.error;
+      }
       findings.Add(Severity::kError, "signature.reference-failed",
                    Describe(r, i) + " could not be processed: " + r.error, r.node);
       continue;

@@ -27,7 +27,9 @@ class LibraryErrorCapture {
   // The messages collected so far, oldest first, each trimmed.
   const std::vector<std::string>& messages() const { return messages_; }
   bool empty() const { return messages_.empty(); }
-  // All messages joined with "; ", at most `max_chars` long.
+  // The distinct messages joined with "; ", libxml2's and libxslt's (the
+  // root causes) before xmlsec's (mostly its call chain), cut after
+  // `max_chars`.
   std::string Summary(std::size_t max_chars = 600) const;
   void Clear() { messages_.clear(); }
 

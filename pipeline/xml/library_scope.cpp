@@ -29,6 +29,7 @@ thread_local LibraryErrorCapture* active_capture = nullptr;
 // libxml2's generic channel and libxslt deliver a message in printf pieces
 // (a line may arrive in several calls); complete lines are delivered.
 thread_local std::string pending_line;
+thread_local bool source_line_follows = false;
 
 void DeliverLines(const char* text) {
   pending_line += text;
@@ -36,9 +37,17 @@ void DeliverLines(const char* text) {
   while ((nl = pending_line.find('\n')) != std::string::npos) {
     std::string line = pending_line.substr(0, nl);
     pending_line.erase(0, nl + 1);
-    // libxml2 follows a parser error with the offending source line and a
-    // caret under it; the caret line says nothing on its own.
+    // libxml2 follows a parser error ("namespace error : ...") with the
+    // offending source line and a caret under it; neither says anything a
+    // finding needs.
     if (line.find_first_not_of(" \t^") == std::string::npos) continue;
+    if (source_line_follows) {
+      source_line_follows = false;
+      continue;
+    }
+    if (line.find("error : ") != std::string::npos || line.find("warning : ") != std::string::npos) {
+      source_line_follows = true;
+    }
     LibraryErrorCapture::Deliver(line);
   }
 }
@@ -99,9 +108,23 @@ LibraryErrorCapture::~LibraryErrorCapture() { active_capture = previous_; }
 
 std::string LibraryErrorCapture::Summary(std::size_t max_chars) const {
   std::string s;
+  std::vector<const std::string*> seen;
+  // Root causes first: libxml2 and libxslt say what was wrong; xmlsec's own
+  // messages mostly trace the call chain above them.
+  std::vector<const std::string*> ordered;
   for (const std::string& m : messages_) {
+    if (m.rfind("xmlsec: ", 0) != 0) ordered.push_back(&m);
+  }
+  for (const std::string& m : messages_) {
+    if (m.rfind("xmlsec: ", 0) == 0) ordered.push_back(&m);
+  }
+  for (const std::string* m : ordered) {
+    bool duplicate = false;
+    for (const std::string* other : seen) duplicate = duplicate || *other == *m;
+    if (duplicate) continue;
+    seen.push_back(m);
     if (!s.empty()) s += "; ";
-    s += m;
+    s += *m;
     if (s.size() >= max_chars) {
       s.resize(max_chars);
       s += "...";
@@ -147,11 +170,12 @@ LibraryScope::LibraryScope() {
   xsltSetDefaultSecurityPrefs(xslt_prefs);
 
   if (xmlSecInit() < 0) Die("xmlsec");
-  xmlSecErrorsSetCallback(&OnXmlsecError);
   if (xmlSecCheckVersion() != 1) Die("xmlsec (the loaded library is not the one built against)");
   if (xmlSecOpenSSLAppInit(nullptr) < 0) Die("xmlsec's OpenSSL backend");
   if (xmlSecOpenSSLInit() < 0) Die("xmlsec's OpenSSL backend");
   xmlSecTransformXsltSetDefaultSecurityPrefs(xslt_prefs);
+  // Last: the backend's start-up installs xmlsec's default callback again.
+  xmlSecErrorsSetCallback(&OnXmlsecError);
 }
 
 LibraryScope::~LibraryScope() {
