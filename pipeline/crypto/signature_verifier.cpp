@@ -184,6 +184,23 @@ std::string AlgorithmName(std::string_view uri) {
   return a != nullptr ? std::string(a->name) : std::string(uri);
 }
 
+Result<std::shared_ptr<const SignatureVerifier::DecodedCertificate>> SignatureVerifier::Decode(
+    const std::string& base64) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(base64);
+    if (it != cache_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(X509Ptr cert, CertificateFromBase64(base64));
+  auto decoded = std::make_shared<DecodedCertificate>();
+  decoded->info = DescribeCertificate(cert.get());
+  decoded->certificate = std::move(cert);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cache_.size() >= kCertificateCacheSize) cache_.clear();
+  cache_.emplace(base64, decoded);
+  return std::shared_ptr<const DecodedCertificate>(std::move(decoded));
+}
+
 bool SignatureOutcome::valid() const {
   return std::none_of(findings.begin(), findings.end(), [](const Finding& f) {
     return f.severity == Severity::kError || f.severity == Severity::kFatal;
@@ -326,22 +343,24 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
                  key_info != nullptr ? key_info : signature);
     return out;
   }
-  std::vector<X509Ptr> certs;
+  std::vector<std::shared_ptr<const DecodedCertificate>> decoded;
+  std::vector<X509*> certs;
   for (xmlNode* n : cert_nodes) {
-    Result<X509Ptr> c = CertificateFromBase64(xml::TextOf(n));
+    Result<std::shared_ptr<const DecodedCertificate>> c = Decode(Squeezed(xml::TextOf(n)));
     if (!c.ok()) {
       findings.Add(Severity::kError, "signature.certificate-invalid",
                    "X509Certificate cannot be decoded: " + c.status().message(), n);
       return out;
     }
-    certs.push_back(std::move(*c));
+    certs.push_back((*c)->certificate.get());
+    decoded.push_back(std::move(*c));
   }
   // The signer's certificate is the one that issued none of the others.
   std::size_t leaf = 0;
   for (std::size_t i = 0; i < certs.size(); ++i) {
     bool issues_another = false;
     for (std::size_t j = 0; j < certs.size(); ++j) {
-      if (i != j && X509_check_issued(certs[i].get(), certs[j].get()) == X509_V_OK) {
+      if (i != j && X509_check_issued(certs[i], certs[j]) == X509_V_OK) {
         issues_another = true;
       }
     }
@@ -350,8 +369,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
       break;
     }
   }
-  out.signer = ShareCertificate(certs[leaf].get());
-  out.signer_info = DescribeCertificate(out.signer.get());
+  out.signer = ShareCertificate(certs[leaf]);
+  out.signer_info = decoded[leaf]->info;
   EVP_PKEY* key = X509_get0_pubkey(out.signer.get());
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
     findings.Add(Severity::kError, "signature.algorithm-unsupported",
@@ -378,7 +397,7 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
   const std::time_t at = request.time != 0 ? request.time : std::time(nullptr);
   if (request.trust != nullptr) {
     std::vector<X509*> others = request.extra_certificates;
-    for (const X509Ptr& c : certs) others.push_back(c.get());
+    others.insert(others.end(), certs.begin(), certs.end());
     ASSIGN_OR_RETURN(ChainCheck chain, request.trust->Check(out.signer.get(), others, at));
     out.chain_checked = true;
     const std::string who = chain.depth == 0

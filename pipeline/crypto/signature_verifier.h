@@ -25,14 +25,20 @@
 // Same-document IDs ("#x") must be registered on the tree by the caller
 // (RegisterId) before Verify(): the caller decides which attributes are IDs.
 //
-// Thread-safety: immutable after construction; Verify() may run concurrently
-// on different documents (a fresh xmlsec context per call).
+// Thread-safety: the policy is immutable after construction; Verify() may
+// run concurrently on different documents (a fresh xmlsec context per call).
+// Decoded certificates are cached (a batch is usually signed by few
+// certificates, and decoding one costs as much as a c14n of the body); the
+// cache is guarded by a mutex and holds at most kCertificateCacheSize.
 #pragma once
 
 #include <libxml/tree.h>
 
 #include <ctime>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/finding.h"
@@ -108,6 +114,8 @@ struct SignatureOutcome {
 class SignatureVerifier {
  public:
   explicit SignatureVerifier(VerifierPolicy policy = {}) : policy_(policy) {}
+  SignatureVerifier(const SignatureVerifier&) = delete;
+  SignatureVerifier& operator=(const SignatureVerifier&) = delete;
 
   // Verifies the ds:Signature element `signature` of `doc`. Data problems are
   // findings in the outcome; a non-OK Result means xmlsec or OpenSSL could
@@ -117,8 +125,23 @@ class SignatureVerifier {
 
   const VerifierPolicy& policy() const { return policy_; }
 
+  static constexpr std::size_t kCertificateCacheSize = 256;
+
  private:
+  struct DecodedCertificate {
+    X509Ptr certificate;
+    CertificateInfo info;
+  };
+  // The certificate in the base64 text of an X509Certificate element, decoded
+  // once per distinct text. Fails as CertificateFromBase64 does.
+  Result<std::shared_ptr<const DecodedCertificate>> Decode(const std::string& base64) const;
+
+  // Constant after construction.
   VerifierPolicy policy_;
+
+  mutable std::mutex mu_;
+  // Guarded by mu_: base64 text (whitespace removed) -> decoded certificate.
+  mutable std::unordered_map<std::string, std::shared_ptr<const DecodedCertificate>> cache_;
 };
 
 // Short names for algorithm URIs in messages ("RSA-SHA256", "exclusive c14n").

@@ -1,5 +1,6 @@
 #include "xml/library_scope.h"
 
+#include <malloc.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxslt/security.h>
@@ -149,6 +150,15 @@ void LibraryErrorCapture::Deliver(const std::string& message) noexcept {
 }
 
 LibraryScope::LibraryScope() {
+  // glibc hands the top of the heap (and every block over 128 KiB, which it
+  // mmaps) back to the kernel as soon as it is freed. A batch frees and
+  // allocates document-sized buffers for every document, and each give-back
+  // flushes the TLB of every core: 15-25 % of the time of a signing run,
+  // and worse with more threads (docs/performance.md). Keep freed memory for
+  // the next document instead; the peak stays bounded by the documents in
+  // flight.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
   xercesc::XMLPlatformUtils::Initialize();
   xmlInitParser();
   // The generic channel is per thread in libxml2: the thread default covers
