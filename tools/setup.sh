@@ -8,10 +8,10 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libxml2-dev libxerces-c-dev libpoco-dev libcli11-dev libssl-dev
-  libxmlsec1-dev libsqlite3-dev
+  libxmlsec1-dev libxslt1-dev libsqlite3-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libxml2-utils xsltproc xmlsec1 python3 time bc
+  libxml2-utils xsltproc xmlsec1 openssl python3 time bc
 )
 
 SUDO=""

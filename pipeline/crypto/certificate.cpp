@@ -90,13 +90,27 @@ CertificateInfo DescribeCertificate(X509* cert) {
   info.key_cert_sign = (usage & KU_KEY_CERT_SIGN) != 0;
   if (EVP_PKEY* key = X509_get0_pubkey(cert)) {
     switch (EVP_PKEY_get_base_id(key)) {
-      case EVP_PKEY_RSA: info.key_type = "RSA"; break;
-      case EVP_PKEY_RSA_PSS: info.key_type = "RSA-PSS"; break;
-      case EVP_PKEY_EC: info.key_type = "EC"; break;
-      case EVP_PKEY_DSA: info.key_type = "DSA"; break;
-      case EVP_PKEY_ED25519: info.key_type = "Ed25519"; break;
-      case EVP_PKEY_ED448: info.key_type = "Ed448"; break;
-      default: info.key_type = "other"; break;
+      case EVP_PKEY_RSA:
+        info.key_type = "RSA";
+        break;
+      case EVP_PKEY_RSA_PSS:
+        info.key_type = "RSA-PSS";
+        break;
+      case EVP_PKEY_EC:
+        info.key_type = "EC";
+        break;
+      case EVP_PKEY_DSA:
+        info.key_type = "DSA";
+        break;
+      case EVP_PKEY_ED25519:
+        info.key_type = "Ed25519";
+        break;
+      case EVP_PKEY_ED448:
+        info.key_type = "Ed448";
+        break;
+      default:
+        info.key_type = "other";
+        break;
     }
     info.key_bits = EVP_PKEY_get_bits(key);
   }
@@ -109,10 +123,10 @@ Result<X509Ptr> CertificateFromDer(std::string_view der) {
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert) return InvalidArgument(WithOpenSslErrors("not a DER X.509 certificate"));
   if (p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
-    return InvalidArgument("the certificate is followed by " +
-                           std::to_string(reinterpret_cast<const unsigned char*>(der.data()) +
-                                          der.size() - p) +
-                           " extra bytes");
+    return InvalidArgument(
+        "the certificate is followed by " +
+        std::to_string(reinterpret_cast<const unsigned char*>(der.data()) + der.size() - p) +
+        " extra bytes");
   }
   return cert;
 }

@@ -15,21 +15,21 @@ namespace kanta::crypto {
 // Facts read from one certificate. Strings are UTF-8; a field is empty when
 // the certificate does not carry it.
 struct CertificateInfo {
-  std::string subject;        // RFC 2253, e.g. "CN=System,serialNumber=1.2.3,O=Org,C=FI"
+  std::string subject;  // RFC 2253, e.g. "CN=System,serialNumber=1.2.3,O=Org,C=FI"
   std::string issuer;
   std::string serial_number;  // the certificate's own serial, hexadecimal
   // The subject attribute serialNumber (2.5.4.5). In a Kanta system
   // signature certificate it is the organisation OID.
   std::string subject_serial_number;
-  std::string organisation;   // subject O
-  std::string common_name;    // subject CN
+  std::string organisation;  // subject O
+  std::string common_name;   // subject CN
   std::time_t not_before = 0;
   std::time_t not_after = 0;
   bool has_key_usage = false;  // the keyUsage extension is present
   bool digital_signature = false;
   bool non_repudiation = false;
   bool key_cert_sign = false;
-  std::string key_type;        // "RSA", "EC", "DSA", ...
+  std::string key_type;  // "RSA", "EC", "DSA", ...
   int key_bits = 0;
 };
 

@@ -40,8 +40,8 @@ Result<std::shared_ptr<const SigningCredentials>> SigningCredentials::LoadPem(
   BioPtr bio(BIO_new_mem_buf(key_text.data(), static_cast<int>(key_text.size())));
   // With no callback, OpenSSL takes the last argument as the password; a
   // non-null empty string makes an encrypted key fail instead of prompting.
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr,
-                                         const_cast<char*>(password.c_str())));
+  EvpPkeyPtr key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>(password.c_str())));
   if (!key) {
     return InvalidArgument(WithOpenSslErrors(
         "cannot read the private key " + key_file +

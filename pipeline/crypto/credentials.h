@@ -36,9 +36,9 @@ class SigningCredentials {
 
   // Chooses by content: a PKCS#12 bundle in `key_file` (then
   // `certificate_file` may be empty), otherwise PEM.
-  static Result<std::shared_ptr<const SigningCredentials>> Load(
-      const std::string& key_file, const std::string& certificate_file,
-      const std::string& password_file);
+  static Result<std::shared_ptr<const SigningCredentials>> Load(const std::string& key_file,
+                                                                const std::string& certificate_file,
+                                                                const std::string& password_file);
 
   // Builds credentials from objects already in memory (tests, the PKI maker).
   // Fails when the key does not belong to the certificate.

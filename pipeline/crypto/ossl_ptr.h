@@ -16,19 +16,43 @@
 
 namespace kanta::crypto {
 
-struct BioDeleter { void operator()(BIO* p) const { BIO_free_all(p); } };
-struct BignumDeleter { void operator()(BIGNUM* p) const { BN_free(p); } };
-struct EvpPkeyDeleter { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct EvpPkeyCtxDeleter { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct Pkcs12Deleter { void operator()(PKCS12* p) const { PKCS12_free(p); } };
-struct X509Deleter { void operator()(X509* p) const { X509_free(p); } };
-struct X509NameDeleter { void operator()(X509_NAME* p) const { X509_NAME_free(p); } };
-struct X509ExtensionDeleter { void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); } };
-struct X509StoreDeleter { void operator()(X509_STORE* p) const { X509_STORE_free(p); } };
-struct X509StoreCtxDeleter { void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); } };
+struct BioDeleter {
+  void operator()(BIO* p) const { BIO_free_all(p); }
+};
+struct BignumDeleter {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct EvpPkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct Pkcs12Deleter {
+  void operator()(PKCS12* p) const { PKCS12_free(p); }
+};
+struct X509Deleter {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct X509NameDeleter {
+  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
+};
+struct X509ExtensionDeleter {
+  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+};
+struct X509StoreDeleter {
+  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
+};
+struct X509StoreCtxDeleter {
+  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+};
 // A stack that owns its certificates (frees each, then the stack).
-struct X509StackDeleter { void operator()(STACK_OF(X509)* p) const { sk_X509_pop_free(p, X509_free); } };
-struct OpensslCharDeleter { void operator()(char* p) const { OPENSSL_free(p); } };
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
+};
+struct OpensslCharDeleter {
+  void operator()(char* p) const { OPENSSL_free(p); }
+};
 
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 using BignumPtr = std::unique_ptr<BIGNUM, BignumDeleter>;

@@ -40,10 +40,9 @@ Result<Verdict> SignStage::Process(Document& doc, Report& report) const {
   if (!SameOrganisation(oid, facts.custodian) && !SameOrganisation(oid, facts.producer) &&
       !SameOrganisation(oid, facts.organiser)) {
     report.Add(Severity::kWarning, name(), "sign.signer-not-named",
-               "the signing certificate's organisation " + oid +
-                   " is not the custodian (" + facts.custodian + "), producer (" +
-                   facts.producer + ") or organiser (" + facts.organiser +
-                   ") of the document; verification will refuse the signature",
+               "the signing certificate's organisation " + oid + " is not the custodian (" +
+                   facts.custodian + "), producer (" + facts.producer + ") or organiser (" +
+                   facts.organiser + ") of the document; verification will refuse the signature",
                Location{xml::NodePath(outcome.signature), xmlGetLineNo(outcome.signature), 0});
   }
   report.Add(Severity::kInfo, name(), "sign.signed",

@@ -46,14 +46,13 @@ bool IsNameChar(char c) {
          c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
 }
 
-// Whether canonical XML bytes contain a structuredBody start tag (with or
-// without a prefix): how a whole-document reference shows that its
-// transforms kept the body.
-bool ContainsBodyStartTag(const std::string& canonical) {
-  static constexpr std::string_view kName = "structuredBody";
-  for (std::size_t pos = canonical.find(kName); pos != std::string::npos;
-       pos = canonical.find(kName, pos + 1)) {
-    const std::size_t end = pos + kName.size();
+// Whether canonical XML bytes contain a start tag `name` (with or without a
+// prefix): how a whole-document reference shows that its transforms kept
+// the body (or the multipleDocumentSignature list).
+bool ContainsStartTag(const std::string& canonical, std::string_view name) {
+  for (std::size_t pos = canonical.find(name); pos != std::string::npos;
+       pos = canonical.find(name, pos + 1)) {
+    const std::size_t end = pos + name.size();
     if (end >= canonical.size()) break;
     const char next = canonical[end];
     if (next != ' ' && next != '>' && next != '/' && next != '\t' && next != '\n') continue;
@@ -191,7 +190,8 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
     for (xmlNode* ds : dsigs) {
       ++number;
       const std::size_t errors_before = report.Count(Severity::kError);
-      const std::string label = "signature " + std::to_string(number) + " (" + TypeLabel(code) + ")";
+      const std::string label =
+          "signature " + std::to_string(number) + " (" + TypeLabel(code) + ")";
 
       // Where each reference points, before any cryptography.
       std::set<std::string> refused_refs;
@@ -199,7 +199,8 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
       bool covers_multiple = false;
       bool whole_document = false;
       std::size_t j = 0;
-      for (xmlNode* ref : Children(xml::FirstChild(ds, kDsigNs, "SignedInfo"), kDsigNs, "Reference")) {
+      for (xmlNode* ref :
+           Children(xml::FirstChild(ds, kDsigNs, "SignedInfo"), kDsigNs, "Reference")) {
         ++j;
         xmlAttr* uri_attr = FindAttribute(ref, "URI");
         if (uri_attr == nullptr) continue;  // the verifier reports it
@@ -213,22 +214,23 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
         const std::string id = uri.substr(1);
         if (xmlValidateNCName(reinterpret_cast<const xmlChar*>(id.c_str()), 0) != 0) {
           report.Add(Severity::kError, name(), "signature.reference-uri",
-                     which + ": a Kanta signature names what it signs by \"#ID\" (or \"\" with "
-                             "transforms); XPointer and other forms are refused",
+                     which +
+                         ": a Kanta signature names what it signs by \"#ID\" (or \"\" with "
+                         "transforms); XPointer and other forms are refused",
                      At(ref));
           refused_refs.insert(xml::NodePath(ref));
           continue;
         }
         xmlNode* target = scan.ElementWithId(id);
         if (target == nullptr) {
-          report.Add(Severity::kError, name(), "signature.reference-unresolved",
-                     which + (scan.UniqueIdAttribute(id) == nullptr &&
-                                      std::any_of(scan.duplicates().begin(),
-                                                  scan.duplicates().end(),
-                                                  [&](const auto& d) { return d.first == id; })
-                                  ? " names an ID that several elements carry"
-                                  : " names no element of the document"),
-                     At(ref));
+          report.Add(
+              Severity::kError, name(), "signature.reference-unresolved",
+              which + (scan.UniqueIdAttribute(id) == nullptr &&
+                               std::any_of(scan.duplicates().begin(), scan.duplicates().end(),
+                                           [&](const auto& d) { return d.first == id; })
+                           ? " names an ID that several elements carry"
+                           : " names no element of the document"),
+              At(ref));
           refused_refs.insert(xml::NodePath(ref));
         } else if (target == body) {
           covers_body = true;
@@ -269,7 +271,9 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
         for (const ReferenceOutcome& r : outcome.references) {
           if (!r.uri.empty()) continue;
           if (r.status == ReferenceStatus::kValid || r.status == ReferenceStatus::kDigestMismatch) {
-            found = found || ContainsBodyStartTag(r.canonical);
+            found = found || ContainsStartTag(r.canonical, "structuredBody");
+            covers_multiple =
+                covers_multiple || ContainsStartTag(r.canonical, "multipleDocumentSignature");
           } else {
             unknown = true;
           }
@@ -286,15 +290,17 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
         }
         if (!found && !unknown && listed) {
           report.Add(Severity::kWarning, name(), "signature.multi-document",
-                     label + " binds the body only through the hash in "
-                             "hl7fi:multipleDocumentSignature/hl7fi:Ref[@OID='" +
+                     label +
+                         " binds the body only through the hash in "
+                         "hl7fi:multipleDocumentSignature/hl7fi:Ref[@OID='" +
                          document_oid +
                          "'], whose input is not published, so the body itself is not checked",
                      At(ds));
         } else if (!found && !unknown) {
           report.Add(Severity::kError, name(), "signature.body-not-covered",
-                     label + " covers nothing of the document's body: no Reference resolves to "
-                             "/ClinicalDocument/component/structuredBody" +
+                     label +
+                         " covers nothing of the document's body: no Reference resolves to "
+                         "/ClinicalDocument/component/structuredBody" +
                          (covers_multiple ? " and its multipleDocumentSignature does not list "
                                             "this document's OID"
                                           : ""),
@@ -363,9 +369,8 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
         report.Add(Severity::kInfo, name(), "signature.verified",
                    label + " verified: " + AlgorithmName(outcome.signature_method) + ", " +
                        std::to_string(refs) + " of " + std::to_string(refs) +
-                       " references and the SignatureValue; signer " +
-                       outcome.signer_info.subject + "; certificate chain " +
-                       (outcome.chain_checked ? "trusted" : "not checked"),
+                       " references and the SignatureValue; signer " + outcome.signer_info.subject +
+                       "; certificate chain " + (outcome.chain_checked ? "trusted" : "not checked"),
                    At(ds));
       }
     }

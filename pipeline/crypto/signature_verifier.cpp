@@ -1,8 +1,6 @@
 #include "crypto/signature_verifier.h"
 
 // xmlsec.h (through xmlsec_ptr.h) first: the other xmlsec headers need it.
-#include "crypto/xmlsec_ptr.h"
-
 #include <openssl/evp.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/membuf.h>
@@ -13,6 +11,7 @@
 #include <cstring>
 
 #include "crypto/kanta_signature.h"
+#include "crypto/xmlsec_ptr.h"
 #include "xml/library_errors.h"
 #include "xml/node_path.h"
 #include "xml/xml_tree.h"
@@ -32,24 +31,34 @@ struct Algorithm {
 // The allow-list (class comment). Everything else is refused by name.
 constexpr std::array<Algorithm, 20> kAlgorithms = {{
     {"http://www.w3.org/2000/09/xmldsig#rsa-sha1", "RSA-SHA1", AlgorithmKind::kSignature, true},
-    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha224", "RSA-SHA224", AlgorithmKind::kSignature, false},
-    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "RSA-SHA256", AlgorithmKind::kSignature, false},
-    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "RSA-SHA384", AlgorithmKind::kSignature, false},
-    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "RSA-SHA512", AlgorithmKind::kSignature, false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha224", "RSA-SHA224", AlgorithmKind::kSignature,
+     false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "RSA-SHA256", AlgorithmKind::kSignature,
+     false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "RSA-SHA384", AlgorithmKind::kSignature,
+     false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "RSA-SHA512", AlgorithmKind::kSignature,
+     false},
     {"http://www.w3.org/2000/09/xmldsig#sha1", "SHA-1", AlgorithmKind::kDigest, true},
     {"http://www.w3.org/2001/04/xmldsig-more#sha224", "SHA-224", AlgorithmKind::kDigest, false},
     {"http://www.w3.org/2001/04/xmlenc#sha256", "SHA-256", AlgorithmKind::kDigest, false},
     {"http://www.w3.org/2001/04/xmldsig-more#sha384", "SHA-384", AlgorithmKind::kDigest, false},
     {"http://www.w3.org/2001/04/xmlenc#sha512", "SHA-512", AlgorithmKind::kDigest, false},
-    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315", "inclusive c14n", AlgorithmKind::kC14n, false},
-    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", "inclusive c14n with comments", AlgorithmKind::kC14n, false},
+    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315", "inclusive c14n", AlgorithmKind::kC14n,
+     false},
+    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", "inclusive c14n with comments",
+     AlgorithmKind::kC14n, false},
     {"http://www.w3.org/2001/10/xml-exc-c14n#", "exclusive c14n", AlgorithmKind::kC14n, false},
-    {"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", "exclusive c14n with comments", AlgorithmKind::kC14n, false},
+    {"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", "exclusive c14n with comments",
+     AlgorithmKind::kC14n, false},
     {"http://www.w3.org/2006/12/xml-c14n11", "c14n 1.1", AlgorithmKind::kC14n, false},
-    {"http://www.w3.org/2006/12/xml-c14n11#WithComments", "c14n 1.1 with comments", AlgorithmKind::kC14n, false},
-    {"http://www.w3.org/2000/09/xmldsig#enveloped-signature", "enveloped-signature", AlgorithmKind::kTransform, false},
+    {"http://www.w3.org/2006/12/xml-c14n11#WithComments", "c14n 1.1 with comments",
+     AlgorithmKind::kC14n, false},
+    {"http://www.w3.org/2000/09/xmldsig#enveloped-signature", "enveloped-signature",
+     AlgorithmKind::kTransform, false},
     {"http://www.w3.org/TR/1999/REC-xpath-19991116", "XPath", AlgorithmKind::kTransform, false},
-    {"http://www.w3.org/2002/06/xmldsig-filter2", "XPath Filter 2.0", AlgorithmKind::kTransform, false},
+    {"http://www.w3.org/2002/06/xmldsig-filter2", "XPath Filter 2.0", AlgorithmKind::kTransform,
+     false},
     {"http://www.w3.org/TR/1999/REC-xslt-19991116", "XSLT", AlgorithmKind::kTransform, false},
 }};
 
@@ -64,21 +73,21 @@ const Algorithm* FindAlgorithm(std::string_view uri) {
 // anything else (defence in depth behind the check by URI).
 Status EnableTransforms(xmlSecDSigCtx* ctx) {
   const xmlSecTransformId signature_side[] = {
-      xmlSecTransformInclC14NId,     xmlSecTransformInclC14NWithCommentsId,
-      xmlSecTransformInclC14N11Id,   xmlSecTransformInclC14N11WithCommentsId,
-      xmlSecTransformExclC14NId,     xmlSecTransformExclC14NWithCommentsId,
-      xmlSecTransformRsaSha1Id,      xmlSecTransformRsaSha224Id,
-      xmlSecTransformRsaSha256Id,    xmlSecTransformRsaSha384Id,
+      xmlSecTransformInclC14NId,   xmlSecTransformInclC14NWithCommentsId,
+      xmlSecTransformInclC14N11Id, xmlSecTransformInclC14N11WithCommentsId,
+      xmlSecTransformExclC14NId,   xmlSecTransformExclC14NWithCommentsId,
+      xmlSecTransformRsaSha1Id,    xmlSecTransformRsaSha224Id,
+      xmlSecTransformRsaSha256Id,  xmlSecTransformRsaSha384Id,
       xmlSecTransformRsaSha512Id};
   const xmlSecTransformId reference_side[] = {
-      xmlSecTransformInclC14NId,     xmlSecTransformInclC14NWithCommentsId,
-      xmlSecTransformInclC14N11Id,   xmlSecTransformInclC14N11WithCommentsId,
-      xmlSecTransformExclC14NId,     xmlSecTransformExclC14NWithCommentsId,
-      xmlSecTransformEnvelopedId,    xmlSecTransformXPathId,
-      xmlSecTransformXPath2Id,       xmlSecTransformXPointerId,
-      xmlSecTransformXsltId,         xmlSecTransformSha1Id,
-      xmlSecTransformSha224Id,       xmlSecTransformSha256Id,
-      xmlSecTransformSha384Id,       xmlSecTransformSha512Id};
+      xmlSecTransformInclC14NId,   xmlSecTransformInclC14NWithCommentsId,
+      xmlSecTransformInclC14N11Id, xmlSecTransformInclC14N11WithCommentsId,
+      xmlSecTransformExclC14NId,   xmlSecTransformExclC14NWithCommentsId,
+      xmlSecTransformEnvelopedId,  xmlSecTransformXPathId,
+      xmlSecTransformXPath2Id,     xmlSecTransformXPointerId,
+      xmlSecTransformXsltId,       xmlSecTransformSha1Id,
+      xmlSecTransformSha224Id,     xmlSecTransformSha256Id,
+      xmlSecTransformSha384Id,     xmlSecTransformSha512Id};
   for (xmlSecTransformId id : signature_side) {
     if (xmlSecDSigCtxEnableSignatureTransform(ctx, id) < 0) {
       return Internal("xmlsec: cannot enable a signature transform");
@@ -113,8 +122,7 @@ void CollectDescendants(xmlNode* from, std::string_view local, std::vector<xmlNo
 
 std::string BufferText(xmlSecBuffer* b) {
   if (b == nullptr || xmlSecBufferGetData(b) == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(xmlSecBufferGetData(b)),
-                     xmlSecBufferGetSize(b));
+  return std::string(reinterpret_cast<const char*>(xmlSecBufferGetData(b)), xmlSecBufferGetSize(b));
 }
 
 std::string DigestOf(std::string_view algorithm_uri, const std::string& bytes) {
@@ -215,8 +223,7 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
   // 1. Structure.
   const std::vector<xmlNode*> parts = ElementChildren(signature);
   xmlNode* signed_info = parts.size() > 0 && IsDsig(parts[0], "SignedInfo") ? parts[0] : nullptr;
-  xmlNode* value_node =
-      parts.size() > 1 && IsDsig(parts[1], "SignatureValue") ? parts[1] : nullptr;
+  xmlNode* value_node = parts.size() > 1 && IsDsig(parts[1], "SignatureValue") ? parts[1] : nullptr;
   xmlNode* key_info = parts.size() > 2 && IsDsig(parts[2], "KeyInfo") ? parts[2] : nullptr;
   if (signed_info == nullptr || value_node == nullptr) {
     findings.Add(Severity::kError, "signature.structure",
@@ -227,9 +234,9 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
     return out;
   }
   const std::vector<xmlNode*> info_parts = ElementChildren(signed_info);
-  xmlNode* c14n_node =
-      info_parts.size() > 0 && IsDsig(info_parts[0], "CanonicalizationMethod") ? info_parts[0]
-                                                                                : nullptr;
+  xmlNode* c14n_node = info_parts.size() > 0 && IsDsig(info_parts[0], "CanonicalizationMethod")
+                           ? info_parts[0]
+                           : nullptr;
   xmlNode* method_node =
       info_parts.size() > 1 && IsDsig(info_parts[1], "SignatureMethod") ? info_parts[1] : nullptr;
   std::vector<xmlNode*> reference_nodes;
@@ -313,9 +320,10 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
   if (out.uses_sha1) {
     findings.Add(policy_.refuse_sha1 ? Severity::kError : Severity::kWarning, "signature.sha1",
                  std::string("the signature uses SHA-1 (") + AlgorithmName(out.signature_method) +
-                     "" + (policy_.refuse_sha1 ? "), which is refused (--refuse-sha1)"
-                                               : "): accepted with a warning; --refuse-sha1 "
-                                                 "refuses it"),
+                     "" +
+                     (policy_.refuse_sha1 ? "), which is refused (--refuse-sha1)"
+                                          : "): accepted with a warning; --refuse-sha1 "
+                                            "refuses it"),
                  signature);
   }
   if (refused) return out;
@@ -382,15 +390,15 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
   }
   if (value.ok() && !value->empty() &&
       value->size() != static_cast<std::size_t>(EVP_PKEY_get_size(key))) {
-    findings.Add(Severity::kError, "signature.value-malformed",
-                 "SignatureValue is " + std::to_string(value->size()) + " bytes; the " +
-                     std::to_string(EVP_PKEY_get_bits(key)) + "-bit key of the signer gives " +
-                     std::to_string(EVP_PKEY_get_size(key)) + " (" +
-                     (value->size() < static_cast<std::size_t>(EVP_PKEY_get_size(key))
-                          ? "truncated"
-                          : "too long") +
-                     ")",
-                 value_node);
+    findings.Add(
+        Severity::kError, "signature.value-malformed",
+        "SignatureValue is " + std::to_string(value->size()) + " bytes; the " +
+            std::to_string(EVP_PKEY_get_bits(key)) + "-bit key of the signer gives " +
+            std::to_string(EVP_PKEY_get_size(key)) + " (" +
+            (value->size() < static_cast<std::size_t>(EVP_PKEY_get_size(key)) ? "truncated"
+                                                                              : "too long") +
+            ")",
+        value_node);
   }
 
   // Trust, validity at the signature time, key usage.
@@ -408,28 +416,27 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
       case ChainCheck::Problem::kNone:
         break;
       case ChainCheck::Problem::kExpired:
-        findings.Add(Severity::kError, "signature.certificate-expired",
-                     who + " had expired at the signature time " + FormatUtc(at) +
-                         (chain.depth == 0 ? " (valid until " +
-                                                 FormatUtc(out.signer_info.not_after) + ")"
-                                           : ""),
-                     cert_nodes[leaf]);
+        findings.Add(
+            Severity::kError, "signature.certificate-expired",
+            who + " had expired at the signature time " + FormatUtc(at) +
+                (chain.depth == 0 ? " (valid until " + FormatUtc(out.signer_info.not_after) + ")"
+                                  : ""),
+            cert_nodes[leaf]);
         break;
       case ChainCheck::Problem::kNotYetValid:
-        findings.Add(Severity::kError, "signature.certificate-not-yet-valid",
-                     who + " was not yet valid at the signature time " + FormatUtc(at) +
-                         (chain.depth == 0 ? " (valid from " +
-                                                 FormatUtc(out.signer_info.not_before) + ")"
-                                           : ""),
-                     cert_nodes[leaf]);
+        findings.Add(
+            Severity::kError, "signature.certificate-not-yet-valid",
+            who + " was not yet valid at the signature time " + FormatUtc(at) +
+                (chain.depth == 0 ? " (valid from " + FormatUtc(out.signer_info.not_before) + ")"
+                                  : ""),
+            cert_nodes[leaf]);
         break;
       case ChainCheck::Problem::kUntrusted:
         findings.Add(Severity::kError, "signature.certificate-untrusted",
                      "the signer certificate (" + out.signer_info.subject +
                          ") does not chain to a trusted CA (--trust): " + chain.reason +
-                         (chain.subject.empty() || chain.depth == 0
-                              ? std::string()
-                              : " at " + chain.subject),
+                         (chain.subject.empty() || chain.depth == 0 ? std::string()
+                                                                    : " at " + chain.subject),
                      cert_nodes[leaf]);
         break;
     }
@@ -448,10 +455,10 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
       }
     }
     if (!missing.empty()) {
-      findings.Add(Severity::kError, "signature.certificate-key-usage",
-                   "the signer certificate (" + ci.subject + ") may not sign: its keyUsage lacks " +
-                       missing,
-                   cert_nodes[leaf]);
+      findings.Add(
+          Severity::kError, "signature.certificate-key-usage",
+          "the signer certificate (" + ci.subject + ") may not sign: its keyUsage lacks " + missing,
+          cert_nodes[leaf]);
     } else if (!ci.has_key_usage && request.key_usage.extension_required) {
       findings.Add(Severity::kError, "signature.certificate-key-usage",
                    "the signer certificate (" + ci.subject +
@@ -462,7 +469,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
   } else {
     findings.Add(Severity::kWarning, "signature.chain-not-checked",
                  "the certificate chain was not checked (no --trust given): only the "
-                 "cryptography was verified; signer " + out.signer_info.subject,
+                 "cryptography was verified; signer " +
+                     out.signer_info.subject,
                  signature);
   }
 
@@ -487,8 +495,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
     out.value_valid = true;
     const xmlSecSize n = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
     for (xmlSecSize i = 0; i < n && i < out.references.size(); ++i) {
-      auto* rc = static_cast<xmlSecDSigReferenceCtx*>(
-          xmlSecPtrListGetItem(&ctx->signedInfoReferences, i));
+      auto* rc =
+          static_cast<xmlSecDSigReferenceCtx*>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, i));
       ReferenceOutcome& r = out.references[i];
       r.status = ReferenceStatus::kValid;
       r.computed_digest = r.signed_digest;
@@ -501,7 +509,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
 
   // xmlsec said no. Find out what exactly: every reference on its own (with
   // its canonical bytes), then the SignatureValue on its own.
-  ASSIGN_OR_RETURN(DSigCtxPtr diag, NewVerifyContext(flags | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES));
+  ASSIGN_OR_RETURN(DSigCtxPtr diag,
+                   NewVerifyContext(flags | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES));
   diag->operation = xmlSecTransformOperationVerify;
   std::size_t refs_ok = 0;
   for (std::size_t i = 0; i < out.references.size(); ++i) {
@@ -516,9 +525,11 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
       r.status = ReferenceStatus::kFailed;
       r.error = capture.empty() ? "xmlsec gave no reason" : capture.Summary(400);
       if (r.error.find("Namespace prefix xsl") != std::string::npos) {
-        r.error = "the XSLT stylesheet uses the xsl prefix without declaring it inside the "
-                  "Transform (XML-DSig takes the stylesheet on its own, so it must declare its "
-                  "namespaces itself): " + r.error;
+        r.error =
+            "the XSLT stylesheet uses the xsl prefix without declaring it inside the "
+            "Transform (XML-DSig takes the stylesheet on its own, so it must declare its "
+            "namespaces itself): " +
+            r.error;
       }
       findings.Add(Severity::kError, "signature.reference-failed",
                    Describe(r, i) + " could not be processed: " + r.error, r.node);
@@ -578,7 +589,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
                        ? "SignatureValue does not verify with the key of the signer certificate (" +
                              out.signer_info.subject +
                              "): ds:SignedInfo changed after signing (for example re-indented) "
-                             "or the value was made with another key; " + tally
+                             "or the value was made with another key; " +
+                             tally
                        : "SignatureValue could not be checked: " + why + "; " + tally,
                    value_node);
     }
@@ -587,7 +599,8 @@ Result<SignatureOutcome> SignatureVerifier::Verify(xmlDoc* doc, xmlNode* signatu
     // xmlsec refused, yet every part holds on its own: report xmlsec's reason.
     findings.Add(Severity::kError, "signature.failed",
                  "xmlsec refused the signature although each reference and the value verify on "
-                 "their own: " + (xmlsec_reason.empty() ? "no reason given" : xmlsec_reason),
+                 "their own: " +
+                     (xmlsec_reason.empty() ? "no reason given" : xmlsec_reason),
                  signature);
   }
   return out;

@@ -65,9 +65,9 @@ struct KeyUsageRule {
 
 // What one verification needs besides the signature itself.
 struct VerifyRequest {
-  const TrustStore* trust = nullptr;     // null: the chain is not checked
-  std::time_t time = 0;                  // when the certificate must be valid; 0 = now
-  std::vector<X509*> extra_certificates; // further intermediates (not trusted)
+  const TrustStore* trust = nullptr;      // null: the chain is not checked
+  std::time_t time = 0;                   // when the certificate must be valid; 0 = now
+  std::vector<X509*> extra_certificates;  // further intermediates (not trusted)
   KeyUsageRule key_usage;
   // Keep the canonical bytes of every reference and of SignedInfo (for
   // coverage checks and --explain). Off, they are kept only when needed.
@@ -82,9 +82,9 @@ enum class ReferenceStatus {
 };
 
 struct ReferenceOutcome {
-  xmlNode* node = nullptr;      // the ds:Reference
-  std::string uri;              // as written ("" for the whole document)
-  std::string digest_method;    // algorithm URI
+  xmlNode* node = nullptr;    // the ds:Reference
+  std::string uri;            // as written ("" for the whole document)
+  std::string digest_method;  // algorithm URI
   ReferenceStatus status = ReferenceStatus::kNotChecked;
   std::string error;            // why it failed, when kFailed
   std::string computed_digest;  // base64, when processed
@@ -102,8 +102,8 @@ struct SignatureOutcome {
   bool value_valid = false;           // the SignatureValue holds over SignedInfo
   bool chain_checked = false;         // a trust store was given and the chain was checked
   bool uses_sha1 = false;
-  std::string signature_method;       // algorithm URI
-  X509Ptr signer;                     // the certificate the key came from
+  std::string signature_method;  // algorithm URI
+  X509Ptr signer;                // the certificate the key came from
   CertificateInfo signer_info;
   std::string canonical_signed_info;  // when kept and the value failed
 

@@ -1,8 +1,6 @@
 #include "crypto/system_signer.h"
 
 // xmlsec.h (through xmlsec_ptr.h) first: the other xmlsec headers need it.
-#include "crypto/xmlsec_ptr.h"
-
 #include <libxml/valid.h>
 #include <openssl/rand.h>
 #include <xmlsec/crypto.h>
@@ -12,6 +10,7 @@
 #include <string_view>
 
 #include "crypto/kanta_signature.h"
+#include "crypto/xmlsec_ptr.h"
 #include "xml/library_errors.h"
 #include "xml/xml_tree.h"
 
@@ -19,17 +18,42 @@ namespace kanta::crypto {
 namespace {
 
 // hl7fi:localHeader children in schema order (KCDA-XSD, the bundled schema).
-constexpr std::array<std::string_view, 36> kLocalHeaderOrder = {
-    "description", "tableOfContents", "registratedTime", "declaredTime", "typeCode",
-    "fileFormat", "softwareSupport", "documentType", "currentLocation", "retentionPeriod",
-    "functionCode", "recordStatus", "auditTrail", "serviceChainLink", "episodeLink", "product",
-    "signatureCollection", "sender", "password", "patientRegistrySpecifier",
-    "patientRegistrySpecifierName", "custodianTypeCode", "encompassingEncounterCode",
-    "activeCustodian", "activeCustodianName", "encompassingEncounterMasterCode",
-    "secondaryEncompassingEncounterId", "outsourcingServiceCustomer",
-    "outsourcingServiceCustomerName", "retentionPeriodClass", "extendedRetentionPeriod",
-    "sensitiveDocument", "eprServiceProvider", "eprServiceProviderName",
-    "releaseDateForPatientViewing", "patientHomeMunicipality"};
+constexpr std::array<std::string_view, 36> kLocalHeaderOrder = {"description",
+                                                                "tableOfContents",
+                                                                "registratedTime",
+                                                                "declaredTime",
+                                                                "typeCode",
+                                                                "fileFormat",
+                                                                "softwareSupport",
+                                                                "documentType",
+                                                                "currentLocation",
+                                                                "retentionPeriod",
+                                                                "functionCode",
+                                                                "recordStatus",
+                                                                "auditTrail",
+                                                                "serviceChainLink",
+                                                                "episodeLink",
+                                                                "product",
+                                                                "signatureCollection",
+                                                                "sender",
+                                                                "password",
+                                                                "patientRegistrySpecifier",
+                                                                "patientRegistrySpecifierName",
+                                                                "custodianTypeCode",
+                                                                "encompassingEncounterCode",
+                                                                "activeCustodian",
+                                                                "activeCustodianName",
+                                                                "encompassingEncounterMasterCode",
+                                                                "secondaryEncompassingEncounterId",
+                                                                "outsourcingServiceCustomer",
+                                                                "outsourcingServiceCustomerName",
+                                                                "retentionPeriodClass",
+                                                                "extendedRetentionPeriod",
+                                                                "sensitiveDocument",
+                                                                "eprServiceProvider",
+                                                                "eprServiceProviderName",
+                                                                "releaseDateForPatientViewing",
+                                                                "patientHomeMunicipality"};
 
 int OrderOf(const xmlNode* n) {
   if (n->type != XML_ELEMENT_NODE || n->ns == nullptr ||
@@ -147,11 +171,11 @@ Result<SignOutcome> SystemSigner::Sign(xmlDoc* doc) const {
                     root);
     }
     if (scan.UniqueIdAttribute(outcome.body_id) != nullptr) {
-      return Refuse("sign.id-conflict",
-                    "the body ID \"" + outcome.body_id + "\" is already used by " +
-                        std::string(reinterpret_cast<const char*>(
-                            scan.ElementWithId(outcome.body_id)->name)),
-                    scan.ElementWithId(outcome.body_id));
+      return Refuse(
+          "sign.id-conflict",
+          "the body ID \"" + outcome.body_id + "\" is already used by " +
+              std::string(reinterpret_cast<const char*>(scan.ElementWithId(outcome.body_id)->name)),
+          scan.ElementWithId(outcome.body_id));
     }
     body_id = xmlSetProp(body, X("ID"), X(outcome.body_id));
     if (body_id == nullptr) return Internal("libxml2 could not set the body ID");
@@ -211,13 +235,15 @@ Result<SignOutcome> SystemSigner::Sign(xmlDoc* doc) const {
   const std::string signature_id = "sig2_" + uuid;
   xmlNode* signature = xmlSecTmplSignatureCreateNsPref(
       doc, xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, X(signature_id), nullptr);
-  if (signature == nullptr) return Internal("xmlsec: cannot make the signature template: " + capture.Summary());
+  if (signature == nullptr)
+    return Internal("xmlsec: cannot make the signature template: " + capture.Summary());
   xmlAddChild(wrapper, signature);
   for (const std::string& target : {timestamp_id, outcome.body_id}) {
     const std::string uri = "#" + target;
     xmlNode* ref = xmlSecTmplSignatureAddReference(signature, xmlSecTransformSha256Id, nullptr,
                                                    X(uri), nullptr);
-    if (ref == nullptr || xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == nullptr) {
+    if (ref == nullptr ||
+        xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == nullptr) {
       return Internal("xmlsec: cannot add a reference: " + capture.Summary());
     }
   }

@@ -32,7 +32,7 @@ namespace kanta::crypto {
 // names the rule and says why; the tree is then unchanged.
 struct SignOutcome {
   bool refused = false;
-  std::string rule;                  // e.g. "sign.no-structured-body"
+  std::string rule;  // e.g. "sign.no-structured-body"
   std::string message;
   const xmlNode* location = nullptr;  // where the problem is, when known
 
@@ -40,7 +40,7 @@ struct SignOutcome {
   std::string signature_id;      // hl7fi:signature/@ID
   std::string timestamp;         // hl7fi:signatureTimestamp text
   std::string body_id;
-  bool body_id_added = false;    // the body had no ID and got "OID" + document id
+  bool body_id_added = false;  // the body had no ID and got "OID" + document id
 };
 
 class SystemSigner {

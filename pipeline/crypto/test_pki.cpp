@@ -55,7 +55,7 @@ Status AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 struct CertSpec {
   Subject subject;
-  long valid_from = -kDay;        // seconds relative to now
+  long valid_from = -kDay;  // seconds relative to now
   long valid_to = 2 * 365 * kDay;
   bool ca = false;
   const char* key_usage = "critical,digitalSignature,nonRepudiation";
@@ -108,7 +108,8 @@ Status WriteText(const std::string& path, const std::string& text, bool secret) 
 
 Status WriteKey(const std::string& path, EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return Internal(WithOpenSslErrors("cannot encode a private key"));
   }
   char* data = nullptr;
@@ -116,14 +117,14 @@ Status WriteKey(const std::string& path, EVP_PKEY* key) {
   return WriteText(path, std::string(data, static_cast<std::size_t>(n)), true);
 }
 
-Status WritePkcs12(const std::string& path, const std::string& password, EVP_PKEY* key,
-                   X509* cert, X509* ca, const std::string& friendly_name) {
+Status WritePkcs12(const std::string& path, const std::string& password, EVP_PKEY* key, X509* cert,
+                   X509* ca, const std::string& friendly_name) {
   std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> chain(
-      sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_free(s); });
+      sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_free(s); });
   sk_X509_push(chain.get(), ca);
   // OpenSSL 3 defaults: AES-256-CBC with PBKDF2, SHA-256 MAC.
-  Pkcs12Ptr p12(PKCS12_create(password.c_str(), friendly_name.c_str(), key, cert, chain.get(), 0,
-                              0, 0, 0, 0));
+  Pkcs12Ptr p12(PKCS12_create(password.c_str(), friendly_name.c_str(), key, cert, chain.get(), 0, 0,
+                              0, 0, 0));
   if (!p12) return Internal(WithOpenSslErrors("cannot create the PKCS#12 bundle"));
   unsigned char* der = nullptr;
   const int n = i2d_PKCS12(p12.get(), &der);
@@ -183,8 +184,8 @@ Result<TestPkiFiles> MakeTestPki(const std::string& dir, const TestPkiOptions& o
                    Issue(other_ca_spec, other_ca_key.get(), nullptr, nullptr, now));
 
   CertSpec system;
-  system.subject = Subject{"FI", options.organisation_name, options.organisation_oid,
-                           options.system_name};
+  system.subject =
+      Subject{"FI", options.organisation_name, options.organisation_oid, options.system_name};
 
   struct Variant {
     const std::string* cert_path;

@@ -31,9 +31,10 @@ struct TestPkiOptions {
   std::string organisation_oid = "1.2.246.10.90000011.10.0";
   std::string organisation_name = "Pohjanmaan testihyvinvointialue";
   std::string system_name = "kanta-pipeline test system";
-  std::string ca_name = "kanta-pipeline TEST CA for Service Providers";  // CN: at most 64 characters
+  std::string ca_name =
+      "kanta-pipeline TEST CA for Service Providers";  // CN: at most 64 characters
   int key_bits = 2048;
-  std::time_t now = 0;   // 0 = the current time
+  std::time_t now = 0;     // 0 = the current time
   bool overwrite = false;  // replace files that exist; otherwise refuse
 };
 

@@ -35,7 +35,7 @@ Result<ChainCheck> TrustStore::Check(X509* leaf, const std::vector<X509*>& untru
   if (!ctx) return Internal(WithOpenSslErrors("cannot create a verification context"));
   // The stack borrows the certificates; only the stack itself is freed.
   std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> chain(
-      sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_free(s); });
+      sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_free(s); });
   for (X509* c : untrusted) {
     if (c != leaf) sk_X509_push(chain.get(), c);
   }

@@ -19,15 +19,15 @@ namespace kanta::crypto {
 // What a chain check found.
 struct ChainCheck {
   enum class Problem {
-    kNone,            // the chain reaches a trusted CA and every certificate is valid then
-    kExpired,         // a certificate of the chain had expired at that time
-    kNotYetValid,     // a certificate of the chain was not yet valid at that time
-    kUntrusted,       // no chain to a trusted CA (unknown issuer, self-signed, bad signature)
+    kNone,         // the chain reaches a trusted CA and every certificate is valid then
+    kExpired,      // a certificate of the chain had expired at that time
+    kNotYetValid,  // a certificate of the chain was not yet valid at that time
+    kUntrusted,    // no chain to a trusted CA (unknown issuer, self-signed, bad signature)
   };
   Problem problem = Problem::kNone;
-  int depth = 0;             // 0 = the signer's certificate, 1 = its issuer, ...
-  std::string subject;       // of the certificate at `depth`
-  std::string reason;        // OpenSSL's explanation
+  int depth = 0;                   // 0 = the signer's certificate, 1 = its issuer, ...
+  std::string subject;             // of the certificate at `depth`
+  std::string reason;              // OpenSSL's explanation
   std::vector<std::string> chain;  // subjects, signer first (when built)
   bool ok() const { return problem == Problem::kNone; }
 };

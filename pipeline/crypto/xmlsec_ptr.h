@@ -2,13 +2,12 @@
 // xmlsec/xmlsec.h) before any other xmlsec header: they rely on its types.
 #pragma once
 
-#include <xmlsec/xmlsec.h>
+#include <openssl/evp.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/nodeset.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
-
-#include <openssl/evp.h>
+#include <xmlsec/xmlsec.h>
 
 #include <memory>
 
@@ -16,13 +15,21 @@
 
 namespace kanta::crypto {
 
-struct DSigCtxDeleter { void operator()(xmlSecDSigCtx* p) const { xmlSecDSigCtxDestroy(p); } };
+struct DSigCtxDeleter {
+  void operator()(xmlSecDSigCtx* p) const { xmlSecDSigCtxDestroy(p); }
+};
 struct DSigReferenceCtxDeleter {
   void operator()(xmlSecDSigReferenceCtx* p) const { xmlSecDSigReferenceCtxDestroy(p); }
 };
-struct SecKeyDeleter { void operator()(xmlSecKey* p) const { xmlSecKeyDestroy(p); } };
-struct NodeSetDeleter { void operator()(xmlSecNodeSet* p) const { xmlSecNodeSetDestroy(p); } };
-struct SecBufferDeleter { void operator()(xmlSecBuffer* p) const { xmlSecBufferDestroy(p); } };
+struct SecKeyDeleter {
+  void operator()(xmlSecKey* p) const { xmlSecKeyDestroy(p); }
+};
+struct NodeSetDeleter {
+  void operator()(xmlSecNodeSet* p) const { xmlSecNodeSetDestroy(p); }
+};
+struct SecBufferDeleter {
+  void operator()(xmlSecBuffer* p) const { xmlSecBufferDestroy(p); }
+};
 
 using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, DSigCtxDeleter>;
 using DSigReferenceCtxPtr = std::unique_ptr<xmlSecDSigReferenceCtx, DSigReferenceCtxDeleter>;

@@ -100,9 +100,9 @@ class SignatureCliTest : public ::testing::Test {
 testing::TempDir* SignatureCliTest::dir_ = nullptr;
 
 TEST_F(SignatureCliTest, PkiInitWritesEveryFileAndRefusesToOverwrite) {
-  for (const char* f : {"ca.pem", "system.pem", "system.key.pem", "system.p12", "system.p12.pass",
-                        "expired.pem", "not-yet-valid.pem", "wrong-key-usage.pem",
-                        "unknown-ca.pem", "unknown-ca-root.pem"}) {
+  for (const char* f :
+       {"ca.pem", "system.pem", "system.key.pem", "system.p12", "system.p12.pass", "expired.pem",
+        "not-yet-valid.pem", "wrong-key-usage.pem", "unknown-ca.pem", "unknown-ca-root.pem"}) {
     EXPECT_TRUE(fs::exists(Pki(f))) << f;
   }
   EXPECT_EQ(Cli({"pki", "init", (Dir() / "pki").string()}).exit_code, 2);
@@ -133,9 +133,8 @@ TEST_F(SignatureCliTest, SignKeepsRelativeNamesAndVerifyAcceptsTheResult) {
 
 TEST_F(SignatureCliTest, SignWithPkcs12AndPasswordFile) {
   const fs::path out = Dir() / "signed-p12";
-  CliRun sign = Cli({"sign", "--key", Pki("system.p12"), "--password-file",
-                     Pki("system.p12.pass"), "--out", out.string(), "--no-progress",
-                     (Dir() / "in/01.xml").string()});
+  CliRun sign = Cli({"sign", "--key", Pki("system.p12"), "--password-file", Pki("system.p12.pass"),
+                     "--out", out.string(), "--no-progress", (Dir() / "in/01.xml").string()});
   ASSERT_EQ(sign.exit_code, 0) << sign.out << sign.err;
   EXPECT_EQ(Cli({"verify", "--trust", Pki("ca.pem"), (out / "01.xml").string()}).exit_code, 0);
 }
@@ -155,7 +154,8 @@ TEST_F(SignatureCliTest, SignRefusesBadConfigurationWithExitTwo) {
                 .exit_code,
             2)
       << "--out is required";
-  EXPECT_EQ(Cli({"verify", "--trust", "/nonexistent/ca.pem", (Dir() / "in").string()}).exit_code, 2);
+  EXPECT_EQ(Cli({"verify", "--trust", "/nonexistent/ca.pem", (Dir() / "in").string()}).exit_code,
+            2);
 }
 
 TEST_F(SignatureCliTest, VerifyReportsTamperingUnsignedAndUntrustedDocumentsWithExitOne) {
@@ -206,8 +206,8 @@ TEST_F(SignatureCliTest, ValidateVerifiesSignedDocumentsUnlessTurnedOff) {
                     (Dir() / "validate/tampered.xml").string()});
   EXPECT_EQ(off.exit_code, 0) << off.out;
   EXPECT_TRUE(RulesByName(off.out)["tampered.xml"].empty());
-  EXPECT_EQ(Cli({"validate", "--trust", "/nonexistent/ca.pem", (out / "01.xml").string()}).exit_code,
-            2);
+  EXPECT_EQ(
+      Cli({"validate", "--trust", "/nonexistent/ca.pem", (out / "01.xml").string()}).exit_code, 2);
 }
 
 TEST_F(SignatureCliTest, SigningAnArchiveMessageIsRefused) {

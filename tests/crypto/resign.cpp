@@ -1,13 +1,12 @@
 #include "resign.h"
 
 // xmlsec.h (through xmlsec_ptr.h) first.
-#include "crypto/xmlsec_ptr.h"
-
 #include <gtest/gtest.h>
 #include <libxml/parser.h>
 
 #include "crypto/kanta_signature.h"
 #include "crypto/sign_stage.h"
+#include "crypto/xmlsec_ptr.h"
 #include "crypto_test_support.h"
 #include "xml/library_errors.h"
 #include "xml/xml_tree.h"
@@ -47,8 +46,8 @@ void SetAlgorithms(xmlNode* ds, const std::string& signature_method,
 
 xmlNode* ReplaceWithXml(xmlNode* old, const std::string& xml) {
   xmlNode* list = nullptr;
-  const xmlParserErrors e = xmlParseInNodeContext(old->parent, xml.data(),
-                                                  static_cast<int>(xml.size()), 0, &list);
+  const xmlParserErrors e =
+      xmlParseInNodeContext(old->parent, xml.data(), static_cast<int>(xml.size()), 0, &list);
   EXPECT_EQ(e, XML_ERR_OK) << xml;
   if (e != XML_ERR_OK || list == nullptr) return nullptr;
   xmlReplaceNode(old, list);

@@ -3,7 +3,6 @@
 // missing certificates, broken SignatureValues, and XSLT that may not reach
 // outside the document. Also the older transform chains Kanta documents use.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,12 +48,13 @@ TEST(SignatureDefencesTest, SignedBodyMovedIntoProductAndForgedBodyInItsPlace) {
   const std::string original = BodyText(signed_doc);
   // The forged body has no ID; the signed one hides in an hl7fi:product
   // (an any-content wildcard), where its digest still matches.
-  std::string attacked = ReplaceOnce(
-      signed_doc, original,
-      "<structuredBody><component><section><title>Forged</title></section></component>"
-      "</structuredBody>");
-  attacked = ReplaceOnce(attacked, "<hl7fi:signatureCollection>",
-                         "<hl7fi:product>" + original + "</hl7fi:product><hl7fi:signatureCollection>");
+  std::string attacked =
+      ReplaceOnce(signed_doc, original,
+                  "<structuredBody><component><section><title>Forged</title></section></component>"
+                  "</structuredBody>");
+  attacked =
+      ReplaceOnce(attacked, "<hl7fi:signatureCollection>",
+                  "<hl7fi:product>" + original + "</hl7fi:product><hl7fi:signatureCollection>");
   Report report = VerifyBytes(attacked, Trusted());
   const std::vector<std::string> rules = Rules(report);
   EXPECT_EQ(std::count(rules.begin(), rules.end(), "signature.wrapping"), 2) << Dump(report);
@@ -72,8 +72,9 @@ TEST(SignatureDefencesTest, ForgedBodyWithTheSameIdIsADuplicateId) {
       signed_doc, original,
       std::string("<structuredBody ID=\"") + kBodyId +
           "\"><component><section><title>Forged</title></section></component></structuredBody>");
-  attacked = ReplaceOnce(attacked, "<hl7fi:signatureCollection>",
-                         "<hl7fi:product>" + original + "</hl7fi:product><hl7fi:signatureCollection>");
+  attacked =
+      ReplaceOnce(attacked, "<hl7fi:signatureCollection>",
+                  "<hl7fi:product>" + original + "</hl7fi:product><hl7fi:signatureCollection>");
   Report report = VerifyBytes(attacked, Trusted());
   EXPECT_TRUE(HasRule(report, "signature.duplicate-id")) << Dump(report);
   EXPECT_TRUE(HasRule(report, "signature.reference-unresolved")) << Dump(report);
@@ -88,7 +89,8 @@ TEST(SignatureDefencesTest, ReferenceToAnotherElementThanTheBodyIsRefused) {
   Report report = VerifyBytes(bytes, Trusted());
   const Finding* f = Find(report, "signature.wrapping");
   ASSERT_NE(f, nullptr) << Dump(report);
-  EXPECT_NE(f->message.find("Reference 2 URI=\"#s1\" resolves to"), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("Reference 2 URI=\"#s1\" resolves to"), std::string::npos)
+      << f->message;
   EXPECT_NE(f->message.find("/section"), std::string::npos) << f->message;
   EXPECT_TRUE(HasRule(report, "signature.body-not-covered"));
 }
@@ -173,7 +175,8 @@ std::string LegacyReference(const std::string& filter, const std::string& extra_
              "<Reference xmlns=\"http://www.w3.org/2000/09/xmldsig#\" URI=\"\"><Transforms>"
              "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
              "<Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xslt-19991116\">"
-             "<xsl:stylesheet xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" version=\"1.0\">") +
+             "<xsl:stylesheet xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" "
+             "version=\"1.0\">") +
          extra_xslt +
          "<xsl:template match=\"*|@*|comment()\"><xsl:copy>"
          "<xsl:apply-templates select=\"*|@*|text()|comment()\"/></xsl:copy></xsl:template>"
@@ -181,7 +184,9 @@ std::string LegacyReference(const std::string& filter, const std::string& extra_
          "</xsl:template></xsl:stylesheet></Transform>"
          "<Transform Algorithm=\"http://www.w3.org/2002/06/xmldsig-filter2\">"
          "<dsig-xpath:XPath xmlns:dsig-xpath=\"http://www.w3.org/2002/06/xmldsig-filter2\" "
-         "Filter=\"intersect\">" + filter + "</dsig-xpath:XPath></Transform>"
+         "Filter=\"intersect\">" +
+         filter +
+         "</dsig-xpath:XPath></Transform>"
          "<Transform Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"/>"
          "</Transforms><DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"/>"
          "<DigestValue/></Reference>";
@@ -224,10 +229,11 @@ TEST(LegacyChainsTest, WholeDocumentXPathReferenceToTheBodyVerifies) {
   EXPECT_TRUE(HasRule(report, "signature.verified"));
   // The same chain selecting nothing of the body covers nothing of it.
   const std::string nothing = Resign(bytes, [](xmlDoc*, xmlNode* ds) {
-    xmlNode* xpath = xml::FirstChild(
-        xml::FirstChild(xml::FirstChild(NthReference(ds, 2), kDsigNs, "Transforms"), kDsigNs,
-                        "Transform")->next,
-        kDsigNs, "XPath");
+    xmlNode* xpath =
+        xml::FirstChild(xml::FirstChild(xml::FirstChild(NthReference(ds, 2), kDsigNs, "Transforms"),
+                                        kDsigNs, "Transform")
+                            ->next,
+                        kDsigNs, "XPath");
     ASSERT_NE(xpath, nullptr);
     xmlNodeSetContent(xpath, BAD_CAST "ancestor-or-self::hl7:realmCode");
   });

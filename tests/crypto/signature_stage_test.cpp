@@ -9,10 +9,10 @@
 
 #include "crypto/kanta_signature.h"
 #include "crypto/sign_stage.h"
-#include "xml/xml_tree.h"
 #include "crypto_test_support.h"
 #include "resign.h"
 #include "test_support.h"
+#include "xml/xml_tree.h"
 
 namespace kanta::crypto {
 namespace {
@@ -25,8 +25,9 @@ std::string SignedSample() {
   return bytes;
 }
 
-std::string SignedWith(const std::string& key, const std::string& cert,
-                       std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) {
+std::string SignedWith(
+    const std::string& key, const std::string& cert,
+    std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) {
   auto signer = SystemSigner::Create(Credentials(key, cert), std::make_shared<FixedClock>(at));
   EXPECT_TRUE(signer.ok()) << signer.status().ToString();
   Document doc = Parse(Sample());
@@ -88,15 +89,16 @@ TEST(SignatureStageTest, CertificateChecksNameWhatFailed) {
     // Without --trust only the cryptography decides.
     Report untrusted = VerifyBytes(bytes);
     EXPECT_EQ(Rules(untrusted), std::vector<std::string>{"signature.chain-not-checked"})
-        << c.cert << "\n" << Dump(untrusted);
+        << c.cert << "\n"
+        << Dump(untrusted);
   }
 }
 
 TEST(SignatureStageTest, ValidityIsJudgedAtTheSignatureTime) {
   // Signed with the now expired certificate while it was still valid.
   const auto then = std::chrono::system_clock::now() - std::chrono::hours(24 * 300);
-  Report report = VerifyBytes(SignedWith(TestPki().expired_key, TestPki().expired_cert, then),
-                              Trusted());
+  Report report =
+      VerifyBytes(SignedWith(TestPki().expired_key, TestPki().expired_cert, then), Trusted());
   EXPECT_TRUE(Rules(report).empty()) << Dump(report);
 }
 
@@ -105,8 +107,9 @@ TEST(SignatureStageTest, ChangedBodyFailsTheSecondReferenceOnly) {
   Report report = VerifyBytes(tampered, Trusted());
   EXPECT_EQ(Rules(report), std::vector<std::string>{"signature.reference-digest"}) << Dump(report);
   const Finding* f = Find(report, "signature.reference-digest");
-  EXPECT_NE(f->message.find("Reference 2 (URI=\"#OID1.2.246.10.90000011.91.2019.100001.2\", SHA-256)"),
-            std::string::npos)
+  EXPECT_NE(
+      f->message.find("Reference 2 (URI=\"#OID1.2.246.10.90000011.91.2019.100001.2\", SHA-256)"),
+      std::string::npos)
       << f->message;
   EXPECT_NE(f->location.xpath.find("ds:SignedInfo/ds:Reference[2]"), std::string::npos)
       << f->location.xpath;
@@ -114,13 +117,14 @@ TEST(SignatureStageTest, ChangedBodyFailsTheSecondReferenceOnly) {
 
 TEST(SignatureStageTest, ChangedTimestampFailsTheFirstReference) {
   Document doc = Parse(SignedSample());
-  const std::string ts = xml::TextOf(xml::FirstChild(
-      xml::FirstChild(SignatureCollection(xmlDocGetRootElement(xml::TreeOf(doc))), xml::kHl7FiNs,
-                      "signature"),
-      xml::kHl7FiNs, "signatureTimestamp"));
+  const std::string ts = xml::TextOf(
+      xml::FirstChild(xml::FirstChild(SignatureCollection(xmlDocGetRootElement(xml::TreeOf(doc))),
+                                      xml::kHl7FiNs, "signature"),
+                      xml::kHl7FiNs, "signatureTimestamp"));
   // (Without --trust: in 2020 the test CA did not exist yet, which --trust
   // would rightly report as well.)
-  Report report = VerifyBytes(ReplaceOnce(SignedSample(), ">" + ts + "<", ">2020-01-01T00:00:00Z<"));
+  Report report =
+      VerifyBytes(ReplaceOnce(SignedSample(), ">" + ts + "<", ">2020-01-01T00:00:00Z<"));
   EXPECT_EQ(Rules(report, Severity::kError), std::vector<std::string>{"signature.reference-digest"})
       << Dump(report);
   EXPECT_NE(Find(report, "signature.reference-digest")->message.find("Reference 1"),
@@ -172,10 +176,10 @@ TEST(SignatureStageTest, OrganiserOfTheDocumentMaySign) {
 
 TEST(SignatureStageTest, BadTimestampIsAnError) {
   Document doc = Parse(SignedSample());
-  const std::string ts = xml::TextOf(xml::FirstChild(
-      xml::FirstChild(SignatureCollection(xmlDocGetRootElement(xml::TreeOf(doc))), xml::kHl7FiNs,
-                      "signature"),
-      xml::kHl7FiNs, "signatureTimestamp"));
+  const std::string ts = xml::TextOf(
+      xml::FirstChild(xml::FirstChild(SignatureCollection(xmlDocGetRootElement(xml::TreeOf(doc))),
+                                      xml::kHl7FiNs, "signature"),
+                      xml::kHl7FiNs, "signatureTimestamp"));
   Report report = VerifyBytes(ReplaceOnce(SignedSample(), ">" + ts + "<", ">yesterday<"));
   EXPECT_TRUE(HasRule(report, "signature.timestamp")) << Dump(report);
 }
@@ -191,7 +195,8 @@ TEST(SignatureStageTest, ExplainWritesTheCanonicalBytesOfFailingReferences) {
   const fs::path file = t.path() / "explain" / "1-test.xml.sig1.ref2.c14n";
   ASSERT_TRUE(fs::exists(file)) << f->message;
   const std::string canonical = ReadFile(file);
-  EXPECT_EQ(canonical.rfind("<structuredBody xmlns=\"urn:hl7-org:v3\"", 0), 0u) << canonical.substr(0, 80);
+  EXPECT_EQ(canonical.rfind("<structuredBody xmlns=\"urn:hl7-org:v3\"", 0), 0u)
+      << canonical.substr(0, 80);
   EXPECT_NE(canonical.find("Tulotilanne 2"), std::string::npos);
   EXPECT_FALSE(fs::exists(t.path() / "explain" / "1-test.xml.sig1.ref1.c14n"))
       << "the matching reference is not written";

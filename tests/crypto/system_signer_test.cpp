@@ -42,8 +42,9 @@ std::vector<std::string> LocalHeaderOrder(xmlNode* root) {
 
 TEST_F(SystemSignerTest, AddsTypeThreeSignatureInSchemaOrder) {
   // Without its body ID, the body gets "OID" + document id.
-  Document doc = Parse(ReplaceOnce(Sample(), "<structuredBody ID=\"OID1.2.246.10.90000011.91.2019.100001.2\">",
-                                   "<structuredBody>"));
+  Document doc =
+      Parse(ReplaceOnce(Sample(), "<structuredBody ID=\"OID1.2.246.10.90000011.91.2019.100001.2\">",
+                        "<structuredBody>"));
   auto signer = Signer(1795000000);  // 2026-11-18T11:06:40Z
   ASSERT_NE(signer, nullptr);
   auto outcome = signer->Sign(xml::TreeOf(doc));
@@ -90,9 +91,9 @@ TEST_F(SystemSignerTest, AddsTypeThreeSignatureInSchemaOrder) {
     EXPECT_EQ(xml::Attribute(t, "Algorithm"), "http://www.w3.org/2001/10/xml-exc-c14n#");
   }
   EXPECT_EQ(uris, (std::vector<std::string>{"#" + ts_id, "#" + outcome->body_id}));
-  xmlNode* cert = xml::FirstChild(
-      xml::FirstChild(xml::FirstChild(ds, kDsigNs, "KeyInfo"), kDsigNs, "X509Data"), kDsigNs,
-      "X509Certificate");
+  xmlNode* cert =
+      xml::FirstChild(xml::FirstChild(xml::FirstChild(ds, kDsigNs, "KeyInfo"), kDsigNs, "X509Data"),
+                      kDsigNs, "X509Certificate");
   EXPECT_EQ(xml::TextOf(cert), SystemCredentials()->certificate_base64());
   EXPECT_FALSE(xml::TextOf(xml::FirstChild(ds, kDsigNs, "SignatureValue")).empty());
 }
@@ -127,7 +128,8 @@ TEST_F(SystemSignerTest, CreatesLocalHeaderWhenMissing) {
   ASSERT_NE(header, nullptr);
   xmlNode* next = header->next;
   while (next != nullptr && next->type != XML_ELEMENT_NODE) next = next->next;
-  EXPECT_TRUE(xml::IsElement(next, xml::kHl7V3Ns, "component")) << "localHeader goes before component";
+  EXPECT_TRUE(xml::IsElement(next, xml::kHl7V3Ns, "component"))
+      << "localHeader goes before component";
   Report report = VerifyBytes(signed_bytes, Trusted());
   EXPECT_TRUE(Rules(report).empty()) << Dump(report);
 }
@@ -137,14 +139,16 @@ TEST_F(SystemSignerTest, RefusesDocumentsItCannotSignAndLeavesThemUnchanged) {
   ASSERT_NE(signer, nullptr);
   {
     // The body and a section with the same ID value.
-    Document dup = Parse(ReplaceOnce(Sample(), "OID1.2.246.10.90000011.91.2019.100001.2\"", "s1\""));
+    Document dup =
+        Parse(ReplaceOnce(Sample(), "OID1.2.246.10.90000011.91.2019.100001.2\"", "s1\""));
     auto o = signer->Sign(xml::TreeOf(dup));
     ASSERT_TRUE(o.ok());
     EXPECT_TRUE(o->refused);
     EXPECT_EQ(o->rule, "sign.duplicate-id");
   }
   {
-    std::string no_id = ReplaceOnce(Sample(), " ID=\"OID1.2.246.10.90000011.91.2019.100001.2\"", "");
+    std::string no_id =
+        ReplaceOnce(Sample(), " ID=\"OID1.2.246.10.90000011.91.2019.100001.2\"", "");
     const std::size_t at = no_id.find("<id root=\"1.2.246.10.90000011.91.2019.100001\"/>");
     ASSERT_NE(at, std::string::npos);
     no_id.erase(at, std::strlen("<id root=\"1.2.246.10.90000011.91.2019.100001\"/>"));
@@ -216,7 +220,8 @@ TEST_F(SystemSignerTest, EverySignedSampleStillValidatesAgainstTheSchema) {
       Report report(0, file.string());
       ASSERT_TRUE((*validator)->Validate(doc, report).ok());
       EXPECT_EQ(report.Count(Severity::kError) + report.Count(Severity::kFatal), 0u)
-          << file << " (" << validate::SchemaEngineName(engine) << ")\n" << Dump(report);
+          << file << " (" << validate::SchemaEngineName(engine) << ")\n"
+          << Dump(report);
     }
   }
 }
@@ -227,7 +232,8 @@ TEST_F(SystemSignerTest, WarnsWhenTheCertificateNamesAnotherOrganisation) {
   std::string bytes = Sample();
   for (const char* from : {"1.2.246.10.90000011.10.0", "1.2.246.10.90000011.19.0"}) {
     std::size_t p;
-    while ((p = bytes.find(from)) != std::string::npos) bytes.replace(p, std::strlen(from), "1.2.246.10.77777777.10.0");
+    while ((p = bytes.find(from)) != std::string::npos)
+      bytes.replace(p, std::strlen(from), "1.2.246.10.77777777.10.0");
   }
   auto signer = SystemSigner::Create(SystemCredentials());
   ASSERT_TRUE(signer.ok());

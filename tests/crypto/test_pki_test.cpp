@@ -74,7 +74,8 @@ TEST(TestPkiTest, PemAndPkcs12LoadTheSameCredentials) {
 TEST(TestPkiTest, WrongPasswordOrMismatchedKeyIsRefused) {
   kanta::testing::TempDir t;
   kanta::testing::WriteFile(t.path() / "wrong.pass", "not-the-password\n");
-  auto p12 = SigningCredentials::LoadPkcs12(TestPki().system_p12, (t.path() / "wrong.pass").string());
+  auto p12 =
+      SigningCredentials::LoadPkcs12(TestPki().system_p12, (t.path() / "wrong.pass").string());
   ASSERT_FALSE(p12.ok());
   EXPECT_NE(p12.status().message().find("password"), std::string::npos) << p12.status().message();
   auto mismatched = SigningCredentials::LoadPem(TestPki().expired_key, TestPki().system_cert);

@@ -95,15 +95,15 @@ std::time_t GmtTime(const std::string& s) {
 
 struct Outcome {
   bool run = false;
-  std::string why;      // why left out
+  std::string why;  // why left out
   bool verified = false;
-  std::string detail;   // our findings
+  std::string detail;  // our findings
 };
 
 Outcome Check(const fs::path& tests, const Vector& v) {
   Outcome o;
-  const fs::path file = v.folder.empty() ? tests / (v.name + ".xml")
-                                         : tests / v.folder / (v.name + ".xml");
+  const fs::path file =
+      v.folder.empty() ? tests / (v.name + ".xml") : tests / v.folder / (v.name + ".xml");
   const fs::path base = file.parent_path();
   std::string options = v.options;
   options = options.substr(0, options.find("||"));
@@ -141,8 +141,8 @@ Outcome Check(const fs::path& tests, const Vector& v) {
       return o;
     }
   }
-  for (xmlNode* info = xml::FirstChild(signature, kDsigNs, "SignedInfo"), *r =
-           info != nullptr ? info->children : nullptr;
+  for (xmlNode *info = xml::FirstChild(signature, kDsigNs, "SignedInfo"),
+               *r = info != nullptr ? info->children : nullptr;
        r != nullptr; r = r->next) {
     if (!xml::IsElement(r, kDsigNs, "Reference")) continue;
     const std::string uri = xml::Attribute(r, "URI");
@@ -217,7 +217,8 @@ Outcome Check(const fs::path& tests, const Vector& v) {
   o.verified = outcome.ok() && outcome->valid();
   if (outcome.ok()) {
     for (const Finding& f : outcome->findings) {
-      if (f.severity >= Severity::kWarning) o.detail += " [" + f.rule + "] " + f.message.substr(0, 160);
+      if (f.severity >= Severity::kWarning)
+        o.detail += " [" + f.rule + "] " + f.message.substr(0, 160);
     }
   }
   return o;

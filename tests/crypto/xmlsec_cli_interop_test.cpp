@@ -41,9 +41,10 @@ struct Xmlsec1Run {
 // --insecure (no chain check).
 Xmlsec1Run Xmlsec1Verify(const fs::path& file, const std::string& trusted) {
   TempDir t;
-  std::string cmd = "timeout 60 xmlsec1 --verify --id-attr:ID urn:hl7-org:v3:structuredBody "
-                    "--id-attr:ID urn:hl7finland:signatureTimestamp "
-                    "--id-attr:ID urn:hl7finland:multipleDocumentSignature ";
+  std::string cmd =
+      "timeout 60 xmlsec1 --verify --id-attr:ID urn:hl7-org:v3:structuredBody "
+      "--id-attr:ID urn:hl7finland:signatureTimestamp "
+      "--id-attr:ID urn:hl7finland:multipleDocumentSignature ";
   cmd += trusted.empty() ? "--insecure " : "--trusted-pem " + Quote(trusted) + " ";
   cmd += Quote(file.string()) + " > " + Quote((t.path() / "out").string()) + " 2>&1";
   const int rc = std::system(cmd.c_str());
@@ -53,8 +54,8 @@ Xmlsec1Run Xmlsec1Verify(const fs::path& file, const std::string& trusted) {
   return r;
 }
 
-#define REQUIRE_XMLSEC1()                                                        \
-  do {                                                                           \
+#define REQUIRE_XMLSEC1()                                                         \
+  do {                                                                            \
     if (!HaveXmlsec1()) GTEST_SKIP() << "xmlsec1 not installed (tools/setup.sh)"; \
   } while (false)
 
@@ -72,7 +73,8 @@ TEST(XmlsecCliInteropTest, EveryDocumentWeSignVerifiesWithXmlsec1) {
     Xmlsec1Run r = Xmlsec1Verify(t.path() / name, TestPki().ca_cert);
     EXPECT_EQ(r.exit_code, 0) << name << ":\n" << r.output;
     EXPECT_NE(r.output.find("SignedInfo References (ok/all): 2/2"), std::string::npos)
-        << name << ":\n" << r.output;
+        << name << ":\n"
+        << r.output;
   }
   // The same check fails on a changed body, so it can tell.
   WriteFile(t.path() / "tampered.xml",
@@ -90,7 +92,8 @@ TEST(KantaCorpusTest, PositiveVectorVerifiesFromTheMessageAndAsCda) {
   for (const char* name : {"RCMR_IN100016FI01.xml", "RCMR_IN100016FI01.embedded-CDA.xml"}) {
     Report report = VerifyBytes(ReadFile(dir / name));
     EXPECT_EQ(Rules(report), std::vector<std::string>{"signature.chain-not-checked"})
-        << name << "\n" << Dump(report);
+        << name << "\n"
+        << Dump(report);
     ASSERT_TRUE(HasRule(report, "signature.verified")) << name << "\n" << Dump(report);
     for (const Finding& f : report.findings()) {
       if (f.rule == "signature.verified") {
@@ -102,7 +105,8 @@ TEST(KantaCorpusTest, PositiveVectorVerifiesFromTheMessageAndAsCda) {
   // Changing one character of the body breaks exactly the body reference.
   std::string cda = ReadFile(dir / "RCMR_IN100016FI01.embedded-CDA.xml");
   Report changed = VerifyBytes(ReplaceOnce(cda, "Polven rtg, Oikea", "Polven rtg, Vasen"));
-  EXPECT_EQ(Rules(changed, Severity::kError), std::vector<std::string>{"signature.reference-digest"})
+  EXPECT_EQ(Rules(changed, Severity::kError),
+            std::vector<std::string>{"signature.reference-digest"})
       << Dump(changed);
   // The signer's chain is not in our test PKI: with --trust it is refused.
   Report trusted = VerifyBytes(cda, Trusted());
@@ -125,11 +129,17 @@ std::vector<const Finding*> OfSignature(const Report& r, int n, int total) {
 TEST(KantaCorpusTest, DocumentsAgreeWithXmlsec1AndReindentedOnesFailOnlyTheValue) {
   KANTA_REQUIRE_CORPUS();
   REQUIRE_XMLSEC1();
-  const std::set<std::string> known = {
-      "signature.missing",         "signature.reference-digest", "signature.reference-failed",
-      "signature.value",           "signature.body-not-covered", "signature.sha1",
-      "signature.chain-not-checked", "signature.multi-document",   "signature.verified",
-      "signature.signer-not-named", "signature.reference-unresolved"};
+  const std::set<std::string> known = {"signature.missing",
+                                       "signature.reference-digest",
+                                       "signature.reference-failed",
+                                       "signature.value",
+                                       "signature.body-not-covered",
+                                       "signature.sha1",
+                                       "signature.chain-not-checked",
+                                       "signature.multi-document",
+                                       "signature.verified",
+                                       "signature.signer-not-named",
+                                       "signature.reference-unresolved"};
   const std::regex refs_re("SignedInfo References \\(ok/all\\): ([0-9]+)/([0-9]+)");
   std::size_t documents = 0, reindented = 0, agreed_ok = 0;
   for (const fs::path& file : XmlFilesUnder(CorpusDir() / "kanta/documents")) {
@@ -152,10 +162,9 @@ TEST(KantaCorpusTest, DocumentsAgreeWithXmlsec1AndReindentedOnesFailOnlyTheValue
     if (HasRule(report, "signature.missing")) continue;
 
     const std::string text = ReadFile(file);
-    const int total = static_cast<int>(std::count_if(
-        report.findings().begin(), report.findings().end(), [](const Finding& f) {
-          return f.rule == "signature.chain-not-checked";
-        }));
+    const int total = static_cast<int>(
+        std::count_if(report.findings().begin(), report.findings().end(),
+                      [](const Finding& f) { return f.rule == "signature.chain-not-checked"; }));
     Xmlsec1Run x = Xmlsec1Verify(file, "");
     std::smatch m;
     const bool xmlsec_ok = x.exit_code == 0;
@@ -172,12 +181,14 @@ TEST(KantaCorpusTest, DocumentsAgreeWithXmlsec1AndReindentedOnesFailOnlyTheValue
                x.output.find("\nFAIL") != std::string::npos) {
       // xmlsec1: every reference matches, the value does not (re-indented).
       ++reindented;
-      EXPECT_EQ(first, std::vector<std::string>{"signature.value"})
-          << file << " (signature 1):\n" << Dump(report);
-      const std::string tally = std::string(m[1]) + " of " + std::string(m[2]) + " references match";
+      EXPECT_EQ(first, std::vector<std::string>{"signature.value"}) << file << " (signature 1):\n"
+                                                                    << Dump(report);
+      const std::string tally =
+          std::string(m[1]) + " of " + std::string(m[2]) + " references match";
       bool said = false;
       for (const Finding* f : OfSignature(report, 1, total)) {
-        said = said || (f->rule == "signature.value" && f->message.find(tally) != std::string::npos);
+        said =
+            said || (f->rule == "signature.value" && f->message.find(tally) != std::string::npos);
       }
       EXPECT_TRUE(said) << file << ": expected \"" << tally << "\"\n" << Dump(report);
     }

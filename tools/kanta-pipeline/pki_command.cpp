@@ -25,8 +25,8 @@ int RunPkiInit(const PkiOptions& o) {
             << "  system signature:       " << f.system_key << " + " << f.system_cert << "\n"
             << "                          " << f.system_p12 << " (password in "
             << f.system_p12_password << ")\n"
-            << "    organisation " << o.pki.organisation_name << ", OID "
-            << o.pki.organisation_oid << "\n"
+            << "    organisation " << o.pki.organisation_name << ", OID " << o.pki.organisation_oid
+            << "\n"
             << "  expired:                " << f.expired_cert << "\n"
             << "  not yet valid:          " << f.not_yet_valid_cert << "\n"
             << "  wrong key usage:        " << f.wrong_key_usage_cert << "\n"
@@ -53,8 +53,7 @@ Command AddPkiCommand(CLI::App& app) {
   init->add_option("--org-oid", options->pki.organisation_oid,
                    "organisation OID (certificate subject serialNumber)")
       ->capture_default_str();
-  init->add_option("--org-name", options->pki.organisation_name,
-                   "organisation name (subject O)")
+  init->add_option("--org-name", options->pki.organisation_name, "organisation name (subject O)")
       ->capture_default_str();
   init->add_option("--system-name", options->pki.system_name, "system name (subject CN)")
       ->capture_default_str();

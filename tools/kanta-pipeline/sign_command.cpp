@@ -70,9 +70,8 @@ class WriteStage final : public Stage {
     fs::create_directories(target.parent_path(), ec);
     // Written beside the target and renamed, so a reader never sees half a
     // document.
-    const fs::path tmp =
-        target.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-        std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    const fs::path tmp = target.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out.write(doc.bytes.data(), static_cast<std::streamsize>(doc.bytes.size()));
