@@ -157,6 +157,15 @@ Result<SignOutcome> SystemSigner::Sign(xmlDoc* doc) const {
   if (body_id != nullptr) {
     outcome.body_id = AttributeValue(body_id);
   } else {
+    // A signature already present may cover the body through a whole-document
+    // reference; a new ID attribute would change what it signed.
+    if (!scan.signatures().empty()) {
+      return Refuse("sign.body-id-needed",
+                    "the body has no ID, and giving it one would change a body that the " +
+                        std::to_string(scan.signatures().size()) +
+                        " signature(s) already present may cover",
+                    body);
+    }
     const std::string id_root = xml::Attribute(xml::FirstChild(root, xml::kHl7V3Ns, "id"), "root");
     if (id_root.empty()) {
       return Refuse("sign.no-document-id",

@@ -165,6 +165,20 @@ TEST_F(SystemSignerTest, RefusesDocumentsItCannotSignAndLeavesThemUnchanged) {
   }
 }
 
+TEST_F(SystemSignerTest, DoesNotAddABodyIdToAnAlreadySignedDocument) {
+  // A signed document whose body lost its ID: signing again may not add one.
+  const std::string signed_doc = SignBytes(Sample());
+  const std::string no_id =
+      ReplaceOnce(signed_doc, " ID=\"OID1.2.246.10.90000011.91.2019.100001.2\"", "");
+  Document doc = Parse(no_id);
+  auto signer = Signer();
+  ASSERT_NE(signer, nullptr);
+  auto o = signer->Sign(xml::TreeOf(doc));
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->refused);
+  EXPECT_EQ(o->rule, "sign.body-id-needed");
+}
+
 TEST_F(SystemSignerTest, RefusesCertificateWithoutOrganisationOid) {
   // The CA certificate has no serialNumber in its subject.
   auto ca = SigningCredentials::LoadPem(TestPki().ca_key, TestPki().ca_cert);
