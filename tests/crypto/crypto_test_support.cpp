@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "crypto/sign_stage.h"
@@ -16,15 +17,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reused by later test processes while younger than this; regenerated after
-// (the not-yet-valid variant turns valid a year after it was made).
-constexpr auto kMaxAge = std::chrono::hours(24);
+// One PKI per day: later test processes reuse it; a new day gets a new
+// folder (the not-yet-valid variant turns valid a year after it was made),
+// and an older folder is never deleted while another process may read it.
+fs::path TodaysDir() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y%m%d", &tm);
+  return fs::path(KANTA_TEST_PKI_DIR) / day;
+}
 
-bool Fresh(const fs::path& dir) {
+bool Complete(const fs::path& dir) {
   std::error_code ec;
-  const auto written = fs::last_write_time(dir / "unknown-ca.key.pem", ec);
-  if (ec) return false;
-  return fs::file_time_type::clock::now() - written < kMaxAge;
+  return fs::exists(dir / "complete", ec);
 }
 
 crypto::TestPkiFiles FilesIn(const fs::path& dir) {
@@ -52,17 +59,22 @@ crypto::TestPkiFiles FilesIn(const fs::path& dir) {
 }
 
 crypto::TestPkiFiles MakeShared() {
-  const fs::path dir = fs::path(KANTA_TEST_PKI_DIR);
+  const fs::path dir = TodaysDir();
   std::error_code ec;
   fs::create_directories(dir.parent_path(), ec);
   // Test processes run in parallel: one makes the PKI, the others wait.
   const std::string lock_path = dir.string() + ".lock";
   const int lock = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0600);
   if (lock >= 0) ::flock(lock, LOCK_EX);
-  if (!Fresh(dir)) {
+  if (!Complete(dir)) {
     fs::remove_all(dir, ec);
-    Result<crypto::TestPkiFiles> made = crypto::MakeTestPki(dir.string(), crypto::TestPkiOptions{});
-    if (!made.ok()) ADD_FAILURE() << "cannot make the test PKI: " << made.status().ToString();
+    crypto::TestPkiOptions options;
+    Result<crypto::TestPkiFiles> made = crypto::MakeTestPki(dir.string(), options);
+    if (made.ok()) {
+      WriteFile(dir / "complete", "made by crypto_test_support.cpp\n");
+    } else {
+      ADD_FAILURE() << "cannot make the test PKI: " << made.status().ToString();
+    }
   }
   if (lock >= 0) ::close(lock);  // also releases the lock
   return FilesIn(dir);
