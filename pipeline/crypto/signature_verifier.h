@@ -67,7 +67,7 @@ struct KeyUsageRule {
 struct VerifyRequest {
   const TrustStore* trust = nullptr;      // null: the chain is not checked
   std::time_t time = 0;                   // when the certificate must be valid; 0 = now
-  std::vector<X509*> extra_certificates;  // further intermediates (not trusted)
+  std::vector<X509*> extra_certificates;  // further intermediates (not trusted; borrowed)
   KeyUsageRule key_usage;
   // Keep the canonical bytes of every reference and of SignedInfo (for
   // coverage checks and --explain). Off, they are kept only when needed.
