@@ -223,20 +223,19 @@ Result<Verdict> SignatureStage::Process(Document& doc, Report& report) const {
         }
         xmlNode* target = scan.ElementWithId(id);
         if (target == nullptr) {
-          report.Add(
-              Severity::kError, name(), "signature.reference-unresolved",
-              which + (scan.UniqueIdAttribute(id) == nullptr &&
-                               std::any_of(scan.duplicates().begin(), scan.duplicates().end(),
-                                           [&](const auto& d) { return d.first == id; })
-                           ? " names an ID that several elements carry"
-                           : " names no element of the document"),
-              At(ref));
+          const bool duplicated =
+              std::any_of(scan.duplicates().begin(), scan.duplicates().end(),
+                          [&](const auto& d) { return d.first == id; });
+          report.Add(Severity::kError, name(), "signature.reference-unresolved",
+                     which + (duplicated ? " names an ID that several elements carry"
+                                         : " names no element of the document"),
+                     At(ref));
           refused_refs.insert(xml::NodePath(ref));
         } else if (target == body) {
           covers_body = true;
         } else if (multiple != nullptr && target == multiple) {
           covers_multiple = true;
-        } else if (target != timestamp && (multiple == nullptr || target != multiple)) {
+        } else if (target != timestamp) {
           report.Add(Severity::kError, name(), "signature.wrapping",
                      which + " resolves to " + Where(target) +
                          ", which is neither the document's body "
