@@ -8,7 +8,10 @@
 #include "authorisations_command.h"
 #include "command.h"
 #include "ingest_command.h"
+#include "pki_command.h"
+#include "sign_command.h"
 #include "validate_command.h"
+#include "verify_command.h"
 #include "xml/library_scope.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +28,9 @@ int main(int argc, char** argv) {
       kanta::cli::AddIngestCommand(app),
       kanta::cli::AddArchiveCommand(app),
       kanta::cli::AddAuthorisationsCommand(app),
+      kanta::cli::AddVerifyCommand(app),
+      kanta::cli::AddSignCommand(app),
+      kanta::cli::AddPkiCommand(app),
   };
 
   try {
