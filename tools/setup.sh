@@ -8,12 +8,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libxml2-dev libxerces-c-dev libpoco-dev libcli11-dev libssl-dev
-  libxmlsec1-dev libsqlite3-dev libpq-dev
+  libxmlsec1-dev libxslt1-dev libsqlite3-dev libpq-dev
   # the PostgreSQL archive tests start a throwaway server (tools/postgresql-test-server.sh)
   postgresql-15 sqlite3
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libxml2-utils xsltproc xmlsec1 python3 time bc
+  libxml2-utils xsltproc xmlsec1 openssl python3 time bc
 )
 
 SUDO=""

@@ -28,6 +28,14 @@ void AppendStep(std::string& out, const xmlNode* n) {
     out += reinterpret_cast<const char*>(n->ns->prefix);
     out += ':';
     out += local;
+  } else if (kHl7FiNs == uri) {
+    // Kanta documents often declare these as default namespaces; the
+    // conventional prefixes read better than local-name() tests.
+    out += "hl7fi:";
+    out += local;
+  } else if (std::strcmp(uri, "http://www.w3.org/2000/09/xmldsig#") == 0) {
+    out += "ds:";
+    out += local;
   } else {
     out += "*[local-name()='";
     out += local;

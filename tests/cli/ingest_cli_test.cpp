@@ -362,6 +362,37 @@ TEST_F(IngestCliTest, ArchiveMessagesAreWrittenAndReadBack) {
   EXPECT_EQ(ArchiveContent(Archive("b")), stored);
 }
 
+TEST_F(IngestCliTest, SignedIngestStoresDocumentsThatVerify) {
+  const fs::path pki = dir_.path() / "pki";
+  ASSERT_EQ(Cli({"pki", "init", pki.string(), "--org-oid", kPrivate, "--org-name", "Testilääkärit Oy"}).exit_code, 0);
+  const std::string outsourced = (Samples() / "documents/valid/05-outsourced-for-organiser.xml").string();
+  CliRun r = Ingest(Archive("a"), {(Samples() / "authorisations").string(), outsourced},
+                    {"--sign", "--key", (pki / "system.key.pem").string(), "--cert", (pki / "system.pem").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 3000) << r.err;
+  // What is stored carries the signature and verifies against the test CA,
+  // with the stamped organiser-register header in it.
+  const fs::path stored = dir_.path() / "stored.xml";
+  ASSERT_EQ(Cli({"archive", "get", "1.2.246.10.90000033.91.2026.100000", "--archive",
+                 "sqlite:" + Archive("a").string(), "--out", stored.string()}).exit_code, 0);
+  const std::string bytes = testing::ReadFile(stored);
+  EXPECT_NE(bytes.find("<hl7fi:signatureCollection"), std::string::npos);
+  EXPECT_NE(bytes.find("<hl7fi:outsourcingServiceCustomer root=\"1.2.246.10.90000011.10.0\""), std::string::npos);
+  CliRun verify = Cli({"verify", "--trust", (pki / "ca.pem").string(), stored.string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  CliRun valid = Cli({"validate", "--no-progress", stored.string()});
+  EXPECT_EQ(valid.exit_code, 0) << valid.out;
+  // Another implementation agrees.
+  if (std::system("command -v xmlsec1 > /dev/null 2>&1") == 0) {
+    const std::string cmd = "xmlsec1 --verify --id-attr:ID urn:hl7-org:v3:structuredBody "
+                            "--id-attr:ID urn:hl7finland:signatureTimestamp --trusted-pem " +
+                            testing::Quote((pki / "ca.pem").string()) + " " + testing::Quote(stored.string()) +
+                            " > /dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+  }
+  // --sign needs a key.
+  EXPECT_EQ(Ingest(Archive("b"), {outsourced}, {"--sign"}).exit_code, 2);
+}
+
 // Kills ingest with SIGKILL at random moments during a 5,000-document batch,
 // then runs it to the end: every document is stored (or set aside) exactly
 // once, and the archive equals the one a clean run makes.

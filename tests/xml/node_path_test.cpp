@@ -29,5 +29,21 @@ TEST(NodePathTest, IndexesOnlyRepeatedSiblingsAndPrefixesForeignNamespaces) {
   EXPECT_EQ(NodePath(nullptr), "");
 }
 
+TEST(NodePathTest, UnprefixedFinnishAndSignatureElementsGetConventionalPrefixes) {
+  Report report;
+  SecureParser parser;
+  auto tree = parser.Parse(
+      "<ClinicalDocument xmlns='urn:hl7-org:v3'><localHeader xmlns='urn:hl7finland'>"
+      "<signatureCollection><signature><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'>"
+      "<SignedInfo/></Signature></signature></signatureCollection></localHeader>"
+      "</ClinicalDocument>",
+      "t", "parse", report);
+  ASSERT_TRUE(tree.ok());
+  xmlNode* signed_info = (*tree)->root()->children->children->children->children->children;
+  EXPECT_EQ(NodePath(signed_info),
+            "/ClinicalDocument/hl7fi:localHeader/hl7fi:signatureCollection/hl7fi:signature/"
+            "ds:Signature/ds:SignedInfo");
+}
+
 }  // namespace
 }  // namespace kanta::xml

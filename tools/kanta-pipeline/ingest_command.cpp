@@ -9,6 +9,8 @@
 #include "archive/archive.h"
 #include "core/batch_runner.h"
 #include "core/input_paths.h"
+#include "crypto/sign_stage.h"
+#include "crypto/system_signer.h"
 #include "document_options.h"
 #include "registers/authorisation_store.h"
 #include "registers/directory.h"
@@ -33,6 +35,8 @@ struct IngestOptions {
   std::string directory;       // organisation directory (JSON)
   std::string organiser;       // --organiser OID for the batch
   std::string emit_messages;   // folder for archive messages, "" = none
+  bool sign = false;           // add the system signature after stamping
+  std::string key, cert, password_file;
 };
 
 // Documents in flight at once: enough for the store queue to gather batches
@@ -120,6 +124,17 @@ int RunIngest(const IngestOptions& o) {
   }
   Result<Validation> validation = LoadValidation(d);
   if (!validation.ok()) return ConfigError(validation.status());
+  std::shared_ptr<const crypto::SystemSigner> signer;
+  if (o.sign) {
+    Result<std::shared_ptr<const crypto::SigningCredentials>> credentials =
+        crypto::SigningCredentials::Load(o.key, o.cert, o.password_file);
+    if (!credentials.ok()) return ConfigError(credentials.status());
+    Result<std::unique_ptr<crypto::SystemSigner>> created = crypto::SystemSigner::Create(*credentials);
+    if (!created.ok()) return ConfigError(created.status());
+    signer = std::move(*created);
+  } else if (!o.key.empty() || !o.cert.empty()) {
+    return ConfigError(InvalidArgument("--key and --cert are used with --sign"));
+  }
   Result<std::unique_ptr<archive::Archive>> opened = archive::OpenArchive(o.archive);
   if (!opened.ok()) return ConfigError(opened.status());
   std::shared_ptr<archive::Archive> store(std::move(*opened));
@@ -138,6 +153,7 @@ int RunIngest(const IngestOptions& o) {
   RunSettings settings = validation->settings;
   settings.emplace_back("archive", store->url());
   settings.emplace_back("directory", o.directory);
+  if (signer) settings.emplace_back("signer", signer->credentials().info().subject);
   if (!o.organiser.empty()) settings.emplace_back("organiser", o.organiser);
   Result<std::string> run_id = store->BeginRun("ingest", SettingsJson(settings));
   if (!run_id.ok()) {
@@ -162,6 +178,12 @@ int RunIngest(const IngestOptions& o) {
     p.Add(std::make_unique<route::FingerprintStage>());
     p.Add(std::make_unique<registers::ResolveStage>(resolver, lookup));
     p.Add(std::make_unique<registers::StampStage>(validation->schema));
+    if (signer) {
+      // Signed after stamping, so what is stored carries the signature; the
+      // signed document must still validate.
+      p.Add(std::make_unique<crypto::SignStage>(signer));
+      validation->AddSchemaStage(p);
+    }
     p.AddFinal(std::make_unique<route::RouteStage>(store, queue, authorisations, policy, outbox,
                                                    route::RouteOptions{*run_id, defer}));
     return p;
@@ -238,6 +260,14 @@ Command AddIngestCommand(CLI::App& app) {
   cmd->add_option("--emit-messages", o->emit_messages,
                   "write an HL7 V3 archive message (RCMR_IN100002FI01 / RCMR_IN100016FI01) for "
                   "every stored document into this folder");
+  cmd->add_flag("--sign", o->sign,
+               "add the Kanta system signature after stamping, so the stored document carries it "
+               "(docs/signatures.md)");
+  cmd->add_option("--key", o->key,
+                  "with --sign: private key (PEM), or a PKCS#12 bundle holding key and certificate");
+  cmd->add_option("--cert", o->cert, "with --sign: signer certificate (PEM)");
+  cmd->add_option("--password-file", o->password_file,
+                  "with --sign: file whose first line is the password of the key or bundle");
   return Command{cmd, [o] { return RunIngest(*o); }};
 }
 

@@ -8,12 +8,13 @@
 #include "authorisations_command.h"
 #include "command.h"
 #include "ingest_command.h"
-#include "memory_policy.h"
+#include "pki_command.h"
+#include "sign_command.h"
 #include "validate_command.h"
+#include "verify_command.h"
 #include "xml/library_scope.h"
 
 int main(int argc, char** argv) {
-  kanta::cli::KeepFreedMemoryForReuse();
   CLI::App app{
       "kanta-pipeline: validate, sign and route Finnish Kanta documents (HL7 CDA R2 with the "
       "Finnish header, HL7 V3 archive messages).",
@@ -27,6 +28,9 @@ int main(int argc, char** argv) {
       kanta::cli::AddIngestCommand(app),
       kanta::cli::AddArchiveCommand(app),
       kanta::cli::AddAuthorisationsCommand(app),
+      kanta::cli::AddVerifyCommand(app),
+      kanta::cli::AddSignCommand(app),
+      kanta::cli::AddPkiCommand(app),
   };
 
   try {

@@ -49,8 +49,9 @@ Command AddValidateCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "validate",
       "Check documents the way the Kanta test validation service does: well-formedness, "
-      "schema and business rules. Exit 0 when all are valid, 1 when some are not, 2 on usage "
-      "or configuration errors, 3 on internal failure.");
+      "schema, business rules and the digital signatures of signed documents. Exit 0 when all "
+      "are valid, 1 when some are not, 2 on usage or configuration errors, 3 on internal "
+      "failure.");
   AddDocumentOptions(*cmd, *options);
   return Command{cmd, [options] { return RunValidate(*options); }};
 }

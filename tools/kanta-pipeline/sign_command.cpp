@@ -1,0 +1,208 @@
+#include "sign_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "core/batch_runner.h"
+#include "core/input_paths.h"
+#include "crypto/credentials.h"
+#include "crypto/sign_stage.h"
+#include "crypto/system_signer.h"
+#include "document_options.h"
+#include "file_source.h"
+#include "report_output.h"
+
+namespace kanta::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SignOptions {
+  DocumentOptions documents;  // documents.out is the report file (--report)
+  std::string key;
+  std::string cert;
+  std::string password_file;
+  std::string out_dir;
+};
+
+int ConfigError(const std::string& message) {
+  std::cerr << "kanta-pipeline: " << message << "\n";
+  return kExitUsage;
+}
+
+// Archive messages are not re-wrapped after signing; the command says so
+// instead of writing a bare CDA where a message was.
+class RefuseMessagesStage final : public Stage {
+ public:
+  std::string_view name() const override { return "sign"; }
+  Result<Verdict> Process(Document& doc, Report& report) const override {
+    if (doc.kind != DocumentKind::kArchiveMessage) return Verdict::kContinue;
+    report.Add(Severity::kError, name(), "sign.archive-message",
+               "an archive message cannot be signed here: its CDA would have to be wrapped "
+               "again; sign the CDA itself");
+    return Verdict::kReject;
+  }
+};
+
+// Writes each signed, schema-valid document to its place under --out.
+class WriteStage final : public Stage {
+ public:
+  explicit WriteStage(std::map<std::string, fs::path> targets) : targets_(std::move(targets)) {}
+  std::string_view name() const override { return "write"; }
+  Result<Verdict> Process(Document& doc, Report& report) const override {
+    if (report.Count(Severity::kError) + report.Count(Severity::kFatal) > 0) {
+      report.Add(Severity::kInfo, name(), "sign.not-written",
+                 "the signed document was not written: it has errors");
+      return Verdict::kReject;
+    }
+    auto it = targets_.find(doc.source);
+    if (it == targets_.end()) return Internal("no output path for " + doc.source);
+    const fs::path& target = it->second;
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    // Written beside the target and renamed, so a reader never sees half a
+    // document.
+    const fs::path tmp = target.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out.write(doc.bytes.data(), static_cast<std::streamsize>(doc.bytes.size()));
+      out.close();
+      if (!out) {
+        fs::remove(tmp, ec);
+        report.Add(Severity::kError, name(), "sign.write-failed",
+                   "cannot write " + target.string());
+        return Verdict::kReject;
+      }
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) {
+      fs::remove(tmp, ec);
+      report.Add(Severity::kError, name(), "sign.write-failed",
+                 "cannot write " + target.string() + ": " + ec.message());
+      return Verdict::kReject;
+    }
+    report.Add(Severity::kInfo, name(), "sign.written", "written to " + target.string());
+    return Verdict::kContinue;
+  }
+
+ private:
+  std::map<std::string, fs::path> targets_;
+};
+
+// Where each input goes: a file given by name keeps its name; a file found in
+// a folder keeps its path relative to that folder. Fails when two inputs
+// would land in the same place or an output would overwrite an input.
+Result<std::map<std::string, fs::path>> OutputPaths(const std::vector<std::string>& given,
+                                                    const fs::path& out_dir,
+                                                    std::vector<std::string>& inputs) {
+  std::map<std::string, fs::path> targets;
+  std::map<fs::path, std::string> taken;
+  std::set<fs::path> canonical_inputs;
+  std::error_code ec;
+  for (const std::string& g : given) {
+    ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputPaths({g}));
+    const bool folder = g != "-" && fs::is_directory(g, ec);
+    for (const std::string& f : files) {
+      fs::path rel;
+      if (f == "-") {
+        rel = "stdin.xml";
+      } else if (folder) {
+        rel = fs::path(f).lexically_relative(g);
+      } else {
+        rel = fs::path(f).filename();
+      }
+      const fs::path target = (out_dir / rel).lexically_normal();
+      if (auto t = taken.find(target); t != taken.end()) {
+        return InvalidArgument("both " + t->second + " and " + f + " would be written to " +
+                               target.string());
+      }
+      taken[target] = f;
+      targets[f] = target;
+      inputs.push_back(f);
+      if (f != "-") canonical_inputs.insert(fs::weakly_canonical(f, ec));
+    }
+  }
+  for (const auto& [target, input] : taken) {
+    if (canonical_inputs.count(fs::weakly_canonical(target, ec)) > 0) {
+      return InvalidArgument("writing " + target.string() +
+                             " would overwrite an input; choose another --out folder");
+    }
+  }
+  return targets;
+}
+
+int RunSign(const SignOptions& o) {
+  const DocumentOptions& d = o.documents;
+  std::vector<std::string> inputs;
+  Result<std::map<std::string, fs::path>> targets = OutputPaths(d.paths, o.out_dir, inputs);
+  if (!targets.ok()) return ConfigError(targets.status().message());
+  Result<std::shared_ptr<const crypto::SigningCredentials>> credentials =
+      crypto::SigningCredentials::Load(o.key, o.cert, o.password_file);
+  if (!credentials.ok()) return ConfigError(credentials.status().message());
+  Result<std::unique_ptr<crypto::SystemSigner>> signer = crypto::SystemSigner::Create(*credentials);
+  if (!signer.ok()) return ConfigError(signer.status().message());
+
+  Result<Validation> validation =
+      LoadValidation(d, ValidationParts{/*schema=*/true, /*rules=*/false, /*signature=*/false});
+  if (!validation.ok()) return ConfigError(validation.status().message());
+  Pipeline pipeline;
+  RunSettings settings = validation->settings;
+  validation->AddReadStages(pipeline);
+  pipeline.Add(std::make_unique<RefuseMessagesStage>());
+  pipeline.Add(std::make_unique<crypto::SignStage>(
+      std::shared_ptr<const crypto::SystemSigner>(std::move(*signer))));
+  // The signed document must still validate (DESIGN.md): checked before it
+  // is written.
+  validation->AddSchemaStage(pipeline);
+  pipeline.Add(std::make_unique<WriteStage>(std::move(*targets)));
+
+  BatchRunner runner(pipeline, BatchOptions{d.jobs, 0});
+  settings.emplace_back("signer", (*credentials)->info().subject);
+  settings.emplace_back("out", o.out_dir);
+  settings.emplace_back("jobs", std::to_string(runner.jobs()));
+  Result<std::unique_ptr<ReportOutput>> output = ReportOutput::Open(d, "sign", std::move(settings));
+  if (!output.ok()) return ConfigError(output.status().message());
+
+  FileSource source(std::move(inputs), d.max_bytes);
+  const auto start = std::chrono::steady_clock::now();
+  const BatchTotals totals = runner.Run(source, (*output)->writer());
+  const double elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return (*output)->Finish(totals, elapsed);
+}
+
+}  // namespace
+
+Command AddSignCommand(CLI::App& app) {
+  auto options = std::make_shared<SignOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sign",
+      "Add the Kanta system signature (type 3: exclusive c14n, RSA-SHA256, references to the "
+      "signature timestamp and the body) to CDA documents and write them under --out, keeping "
+      "their relative names; each signed document is checked against the schema first. Exit "
+      "codes as for validate.");
+  AddInputOptions(*cmd, options->documents, "--report");
+  AddSchemaOptions(*cmd, options->documents);
+  cmd->add_option("--key", options->key,
+                  "private key (PEM), or a PKCS#12 bundle holding key and certificate")
+      ->required();
+  cmd->add_option("--cert", options->cert,
+                  "signer certificate (PEM; may be followed by its chain); not needed with "
+                  "PKCS#12");
+  cmd->add_option("--password-file", options->password_file,
+                  "file whose first line is the password of the PKCS#12 bundle or encrypted key");
+  cmd->add_option("--out", options->out_dir, "folder to write the signed documents into")
+      ->required();
+  return Command{cmd, [options] { return RunSign(*options); }};
+}
+
+}  // namespace kanta::cli
