@@ -83,8 +83,11 @@ class Units {
   std::size_t pos_;
 };
 
+// Whether a tag starting with this unit may be a start tag. Any non-ASCII
+// unit may begin a name (a UTF-8 lead byte, or 0xFFFF from Units::peek for
+// UTF-16): such tags are examined too.
 bool IsNameStart(unsigned c) {
-  return c == 0xFFFF || c == '_' || c == ':' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  return c >= 0x80 || c == '_' || c == ':' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 // Counts '=' outside quotes from the current position to the end of the tag

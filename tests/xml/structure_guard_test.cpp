@@ -72,6 +72,13 @@ TEST(StructureGuardTest, ScansUtf16) {
             Problem::kNone);
 }
 
+TEST(StructureGuardTest, ExaminesStartTagsWhoseNameIsNotAscii) {
+  std::string doc = "<r><\xC3\xA4";  // <ä
+  for (int i = 0; i < 300; ++i) doc += " a" + std::to_string(i) + "='v'";
+  doc += "/></r>";
+  EXPECT_EQ(ScanStructure(doc, GuardLimits{256}).problem, Problem::kAttributes);
+}
+
 TEST(StructureGuardTest, SkipsAUtf8ByteOrderMark) {
   EXPECT_EQ(ScanStructure("\xEF\xBB\xBF<!DOCTYPE r><r/>", {}).problem, Problem::kDoctype);
 }
