@@ -72,6 +72,11 @@ class SqliteArchive final : public SqlArchive {
       std::lock_guard<std::mutex> lock(writer_mutex_);
       writer_ = MakeWriter(Connect());
       std::string mode;
+      // A new archive gets 16 KiB pages: a typical 20-40 kB document then
+      // fills a few pages instead of ten, and a batch writes that many fewer
+      // WAL frames (about 10 % less CPU per stored document, docs/archive.md).
+      // An existing database keeps its page size (WAL mode fixes it).
+      writer_->session << "PRAGMA page_size=16384", now;
       writer_->session << "PRAGMA journal_mode=WAL", into(mode), now;
       if (mode != "wal") {
         return Unavailable("sqlite archive " + options_.path +

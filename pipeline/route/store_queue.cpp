@@ -19,12 +19,16 @@ StoreQueue::~StoreQueue() {
 StoreQueue::Outcome StoreQueue::Submit(std::shared_ptr<const archive::StoreRequest> request) {
   Item item{std::move(request), {}};
   Outcome outcome = item.promise.get_future().share();
+  bool wake = false;
   {
     std::unique_lock lock(mu_);
     space_.wait(lock, [&] { return queue_.size() < options_.max_queued; });
     queue_.push_back(std::move(item));
+    // The writer needs waking only to start a batch or to take a full one;
+    // waking it for every document costs more than the wait saves.
+    wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
   }
-  work_.notify_one();
+  if (wake) work_.notify_one();
   return outcome;
 }
 
