@@ -6,6 +6,9 @@
 // serialised tree back into Document::bytes, and checks the stamped document
 // against the schema again: a stamped document that no longer validates gets
 // an error finding (stamp.schema-invalid) and is set aside by the route stage.
+// Only the header is checked again (with an empty body in place of the
+// body): only valid documents are stamped, and stamping changes the header
+// alone.
 //
 // Thread-safety: immutable; Process() may run concurrently.
 #pragma once

@@ -15,6 +15,44 @@ bool Has(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
 }
 
+// Where the document body starts: the first start tag whose local name is
+// structuredBody or nonXMLBody, skipping comments, CDATA sections and
+// processing instructions (text there cannot end the header); the whole
+// input when there is none. Everything an authorisation is recognised by
+// (its register code and contents code) is in the header, before it.
+std::size_t HeaderEnd(std::string_view b) {
+  std::size_t i = 0;
+  while ((i = b.find('<', i)) != std::string_view::npos) {
+    const std::string_view rest = b.substr(i);
+    std::string_view close;
+    if (rest.substr(0, 4) == "<!--") {
+      close = "-->";
+    } else if (rest.substr(0, 9) == "<![CDATA[") {
+      close = "]]>";
+    } else if (rest.substr(0, 2) == "<?" || rest.substr(0, 2) == "<!") {
+      close = ">";
+    }
+    if (!close.empty()) {
+      const std::size_t end = b.find(close, i + 2);
+      if (end == std::string_view::npos) return b.size();
+      i = end + close.size();
+      continue;
+    }
+    std::size_t n = i + 1;
+    while (n < b.size() && b[n] != '>' && b[n] != '/' && b[n] != ' ' && b[n] != '\t' &&
+           b[n] != '\r' && b[n] != '\n') {
+      ++n;
+    }
+    std::string_view name = b.substr(i + 1, n - i - 1);
+    if (const std::size_t colon = name.find(':'); colon != std::string_view::npos) {
+      name = name.substr(colon + 1);
+    }
+    if (name == "structuredBody" || name == "nonXMLBody") return i;
+    i = n;
+  }
+  return b.size();
+}
+
 // Reads at most `max_bytes` of a file; false when it cannot be read or is
 // larger (such files are left to the intake stage to report).
 bool ReadBounded(const std::string& path, std::size_t max_bytes, std::string& out) {
@@ -44,12 +82,14 @@ bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy&
   const std::string_view head = bytes.substr(0, 4);
   const bool utf16 = head.size() >= 2 && (head[0] == '\0' || head[1] == '\0' ||
                                           head.substr(0, 2) == "\xFF\xFE" || head.substr(0, 2) == "\xFE\xFF");
-  if (utf16 || Has(bytes, "&#") || Has(bytes.substr(0, 4096), "RCMR_IN")) return true;
-  if (Has(bytes, registers::kViewSystem) && (Has(bytes, "\"362\"") || Has(bytes, "'362'"))) {
+  if (utf16 || Has(bytes.substr(0, 4096), "RCMR_IN")) return true;
+  const std::string_view header = bytes.substr(0, HeaderEnd(bytes));
+  if (Has(header, "&#")) return true;
+  if (Has(header, registers::kViewSystem) && (Has(header, "\"362\"") || Has(header, "'362'"))) {
     return true;
   }
-  return Has(bytes, registers::kSocialWelfareRegisterSystem) &&
-         Has(bytes, policy.client_relationship_group);
+  return Has(header, registers::kSocialWelfareRegisterSystem) &&
+         Has(header, policy.client_relationship_group);
 }
 
 BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse,

@@ -4,11 +4,12 @@
 // documents) take effect when stored, so within one batch they go first,
 // whatever the file order and the number of workers: ingest runs them as a
 // wave of their own before the other documents. Telling them apart must not
-// cost a second parse of every document: a byte scan picks the candidates
-// (a document that is an authorisation must contain its form's code-system
-// OID literally, unless it is UTF-16, uses character references or is
-// wrapped in an archive message, all of which are candidates too), and only
-// candidates are parsed to decide for certain.
+// cost a second parse of every document: a byte scan of the header (up to
+// the body's start tag) picks the candidates (a document that is an
+// authorisation must name its form's code system there literally, unless it
+// is UTF-16, uses character references or is wrapped in an archive message,
+// all of which are candidates too), and only candidates are parsed to decide
+// for certain.
 //
 // Thread-safety: PlanBatch() is a plain function; it uses `jobs` threads.
 #pragma once

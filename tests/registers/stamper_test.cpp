@@ -25,8 +25,10 @@ Document Load(const std::string& bytes) {
 
 xmlNode* Root(const Document& doc) { return xmlDocGetRootElement(xml::TreeOf(doc)); }
 
-std::shared_ptr<const validate::SchemaValidator> BundledSchema() {
+std::shared_ptr<const validate::SchemaValidator> BundledSchema(
+    validate::SchemaEngine engine = validate::SchemaEngine::kLibxml2) {
   validate::SchemaOptions o;
+  o.engine = engine;
   o.schema_file = (testing::SourceDir() / "schemas/cda/CDA_Fi.xsd").string();
   auto v = validate::LoadSchemaValidator(o);
   EXPECT_TRUE(v.ok()) << v.status().ToString();
@@ -183,6 +185,26 @@ TEST(StamperTest, AStampThatBreaksTheSchemaIsAnError) {
   for (const Finding& f : report.findings()) found |= f.rule == "stamp.schema-invalid";
   EXPECT_TRUE(found);
   EXPECT_EQ(report.outcome(), Outcome::kInvalid);
+}
+
+TEST(StamperTest, BothEnginesCheckTheStampedHeader) {
+  for (auto engine : {validate::SchemaEngine::kLibxml2, validate::SchemaEngine::kXerces}) {
+    const std::string sample = testing::ReadFile(
+        testing::SourceDir() / "samples/documents/valid/05-outsourced-for-organiser.xml");
+    Document good = Load(sample);
+    good.decision = OrganiserDecision();
+    Report ok;
+    StampStage stage(BundledSchema(engine));
+    ASSERT_TRUE(stage.Process(good, ok).ok());
+    EXPECT_EQ(ok.outcome(), Outcome::kValid) << validate::SchemaEngineName(engine);
+    Document bad = Load(sample);
+    Decision d = OrganiserDecision();
+    d.custodian_type = "not a code";
+    bad.decision = d;
+    Report broken;
+    ASSERT_TRUE(stage.Process(bad, broken).ok());
+    EXPECT_EQ(broken.outcome(), Outcome::kInvalid) << validate::SchemaEngineName(engine);
+  }
 }
 
 TEST(StamperTest, KnowsTheHealthRegisterNames) {

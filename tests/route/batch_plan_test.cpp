@@ -22,6 +22,19 @@ TEST(BatchPlanTest, TheByteScanMissesNoAuthorisation) {
   EXPECT_TRUE(MayBeAuthorisation(Sample("documents/valid/06-radiology-utf16.xml"), policy));
   EXPECT_TRUE(MayBeAuthorisation(Sample("messages/RCMR_IN100002FI01-service-event.xml"), policy));
   EXPECT_TRUE(MayBeAuthorisation("<ClinicalDocument>&#49;.2.246</ClinicalDocument>", policy));
+  // What follows the body's start tag does not count; comments before it
+  // cannot end the header early.
+  const std::string osva = Sample("authorisations/osva-patient-specific.xml");
+  const std::size_t local = osva.find("<hl7fi:localHeader>");
+  ASSERT_NE(local, std::string::npos);
+  std::string tricked = osva;
+  tricked.insert(local, "<!-- <structuredBody> --><![CDATA[<nonXMLBody>]]>");
+  EXPECT_TRUE(MayBeAuthorisation(tricked, policy));
+  const std::string narrative = Sample("documents/valid/01-narrative-public-register.xml");
+  std::string in_body = narrative;
+  in_body.insert(in_body.find("</structuredBody>"),
+                 "<!-- 1.2.246.537.6.12.2002 \"362\" -->");
+  EXPECT_FALSE(MayBeAuthorisation(in_body, policy));
   // Ordinary documents are not.
   EXPECT_FALSE(MayBeAuthorisation(Sample("documents/valid/01-narrative-public-register.xml"), policy));
   EXPECT_FALSE(MayBeAuthorisation(Sample("social-welfare/homecare-visit-for-organiser.xml"), policy));
