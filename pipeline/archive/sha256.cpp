@@ -1,20 +1,8 @@
-#include "archive/archive.h"
-
 #include <openssl/evp.h>
 
-#include "archive/postgresql_archive.h"
-#include "archive/sqlite_archive.h"
+#include "archive/archive.h"
 
 namespace kanta::archive {
-
-Result<std::unique_ptr<Archive>> OpenArchive(std::string_view url) {
-  if (url.starts_with("sqlite:")) return OpenSqliteArchive(url);
-  if (url.starts_with("postgresql:") || url.starts_with("postgres:")) {
-    return OpenPostgresqlArchive(url);
-  }
-  return InvalidArgument("archive URL \"" + std::string(url) +
-                         "\": unknown scheme (use sqlite:PATH or postgresql://...)");
-}
 
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
