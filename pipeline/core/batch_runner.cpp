@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace kanta {
 
 BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipeline_(pipeline) {
@@ -92,6 +94,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   };
 
   auto work = [&] {
+    NameThisThread("kanta-work");
     for (;;) {
       std::optional<Document> doc;
       {

@@ -2,10 +2,15 @@
 
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace kanta::route {
 
 StoreQueue::StoreQueue(std::shared_ptr<archive::Archive> archive, Options options)
-    : archive_(std::move(archive)), options_(options), thread_([this] { Run(); }) {}
+    : archive_(std::move(archive)), options_(options), thread_([this] {
+        NameThisThread("kanta-store");
+        Run();
+      }) {}
 
 StoreQueue::~StoreQueue() {
   {
