@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "archive/sql_archive.h"
+#include "core/thread_name.h"
 
 namespace kanta::archive {
 
@@ -90,7 +91,10 @@ class SqliteArchive final : public SqlArchive {
       readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", options_.path, 1, 64, 60);
       if (options_.background_checkpoint) {
         Poco::Data::Session session = Connect();
-        checkpointer_ = std::thread([this, s = std::move(session)]() mutable { Checkpoint(s); });
+        checkpointer_ = std::thread([this, s = std::move(session)]() mutable {
+          NameThisThread("kanta-ckpt");
+          Checkpoint(s);
+        });
       }
     } catch (const std::exception& e) {
       return DatabaseError(e, "opening " + options_.path);
@@ -167,7 +171,19 @@ class SqliteArchive final : public SqlArchive {
       pending_bytes_ = 0;
       lock.unlock();
       try {
+        // PASSIVE copies the bulk while the writer goes on appending; it
+        // never catches up with a busy writer, so the WAL would never start
+        // over and would grow to the size of the whole batch (and be
+        // truncated from gigabytes at close). RESTART then copies the few
+        // frames appended meanwhile, holding the writer back only for that,
+        // and makes the next commit write from the WAL's start again: the
+        // WAL stays a few MiB, in the page cache, its blocks reused.
+        // The writer is held back by this process's own lock rather than
+        // by SQLite's busy handler, which sleeps in steps of up to 100 ms
+        // where the checkpoint needs a few.
         session << "PRAGMA wal_checkpoint(PASSIVE)", now;
+        std::lock_guard<std::mutex> writer(writer_mutex_);
+        session << "PRAGMA wal_checkpoint(RESTART)", now;
       } catch (...) {
         // A checkpoint that fails (busy, I/O) is retried after the next
         // batch of stores; the WAL keeps every committed transaction safe
