@@ -1,9 +1,11 @@
 #include "route/batch_plan.h"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
 
+#include "core/thread_name.h"
 #include "formats/intake_stage.h"
 #include "registers/authorisation.h"
 #include "xml/xml_tree.h"
@@ -65,6 +67,31 @@ bool ReadBounded(const std::string& path, std::size_t max_bytes, std::string& ou
   return static_cast<bool>(in.read(out.data(), size));
 }
 
+// Reads the start of the file at `path` until it holds the end of the CDA
+// header (or the whole file), so planning a batch does not read every
+// document's body: the markers MayBeAuthorisation looks for are in the
+// header. `whole` says whether `out` is the entire file.
+bool ReadHead(const std::string& path, std::size_t max_bytes, std::string& out, bool& whole) {
+  constexpr std::size_t kFirstRead = 16 * 1024;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff size = in.tellg();
+  if (size < 0 || static_cast<std::size_t>(size) > max_bytes) return false;
+  const std::size_t total = static_cast<std::size_t>(size);
+  in.seekg(0);
+  out.clear();
+  std::size_t want = std::min(total, kFirstRead);
+  for (;;) {
+    const std::size_t have = out.size();
+    out.resize(want);
+    if (!in.read(out.data() + have, static_cast<std::streamsize>(want - have))) return false;
+    if (want == total || HeaderEnd(out) < out.size()) break;
+    want = std::min(total, want * 2);
+  }
+  whole = out.size() == total;
+  return true;
+}
+
 bool IsAuthorisation(Document doc, const Pipeline& parse, const registers::RegisterPolicy& policy) {
   Report scratch;
   if (parse.Run(doc, scratch) != Verdict::kContinue) return false;
@@ -117,10 +144,13 @@ BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse
       if (in.path == "-") {
         if (!in.loaded) continue;
         bytes = in.bytes;
-      } else if (!ReadBounded(in.path, max_bytes, bytes)) {
-        continue;
+        if (!MayBeAuthorisation(bytes, policy)) continue;
+      } else {
+        bool whole = false;
+        if (!ReadHead(in.path, max_bytes, bytes, whole)) continue;
+        if (!MayBeAuthorisation(bytes, policy)) continue;
+        if (!whole && !ReadBounded(in.path, max_bytes, bytes)) continue;
       }
-      if (!MayBeAuthorisation(bytes, policy)) continue;
       ++parsed;
       Document doc;
       doc.source = in.path;
@@ -131,7 +161,10 @@ BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse
     }
   };
   std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < std::max<std::size_t>(jobs, 1); ++t) threads.emplace_back(work);
+  for (std::size_t t = 1; t < std::max<std::size_t>(jobs, 1); ++t) threads.emplace_back([&] {
+      NameThisThread("kanta-plan");
+      work();
+    });
   work();
   for (std::thread& t : threads) t.join();
 

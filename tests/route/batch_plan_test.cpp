@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "formats/intake_stage.h"
 #include "formats/parse_stage.h"
 #include "test_support.h"
@@ -70,4 +73,29 @@ TEST(BatchPlanTest, AuthorisationsGoFirstWhateverTheOrder) {
 }
 
 }  // namespace
+TEST(BatchPlanTest, AHeaderLongerThanTheFirstReadIsReadToItsEnd) {
+  // The plan reads a file's head only; an authorisation whose markers sit
+  // past the first 16 KiB (here behind a long comment) must still be found.
+  Pipeline parse;
+  parse.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{}));
+  parse.Add(std::make_unique<formats::ParseStage>(xml::ParseLimits{}));
+  std::string bytes = Sample("authorisations/osva-patient-specific.xml");
+  const std::size_t root_end = bytes.find('>', bytes.find("<ClinicalDocument"));
+  ASSERT_NE(root_end, std::string::npos);
+  bytes.insert(root_end + 1, "\n<!--" + std::string(70 * 1024, 'x') + "-->");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "kanta-plan-head";
+  std::filesystem::create_directories(dir);
+  const std::string padded = (dir / "padded-osva.xml").string();
+  std::ofstream(padded, std::ios::binary) << bytes;
+  const std::string plain =
+      (testing::SourceDir() / "samples/outsourcing/01-occupational-care-for-county.xml").string();
+  const BatchPlan plan =
+      PlanBatch({plain, padded}, parse, registers::RegisterPolicy{}, 64u << 20, 1);
+  ASSERT_EQ(plan.authorisations.size(), 1u);
+  EXPECT_EQ(plan.authorisations[0].path, padded);
+  ASSERT_EQ(plan.others.size(), 1u);
+  EXPECT_EQ(plan.others[0].path, plain);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace kanta::route
