@@ -41,7 +41,7 @@ struct IngestOptions {
 
 // Documents in flight at once: enough for the store queue to gather batches
 // while reports wait for their commit (memory stays bounded by it).
-constexpr std::size_t kInFlight = 64;
+constexpr std::size_t kInFlight = 256;
 
 int ConfigError(const Status& s) {
   std::cerr << "kanta-pipeline: " << s.message() << "\n";
