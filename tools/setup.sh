@@ -9,6 +9,8 @@ PACKAGES=(
   # libraries
   libxml2-dev libxerces-c-dev libpoco-dev libcli11-dev libssl-dev
   libxmlsec1-dev libxslt1-dev libsqlite3-dev libpq-dev
+  # the allocator linked into the program (docs/performance.md; KANTA_ALLOCATOR=system opts out)
+  libjemalloc-dev
   # the PostgreSQL archive tests start a throwaway server (tools/postgresql-test-server.sh)
   postgresql-15 sqlite3
   # tests and benchmarks

@@ -39,6 +39,7 @@ TEST(CliTest, HelpAndVersionExitZero) {
   CliRun version = Cli({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_NE(version.out.find("kanta-pipeline"), std::string::npos);
+  EXPECT_NE(version.out.find("allocator: "), std::string::npos) << version.out;
 }
 
 TEST(CliTest, UsageAndConfigurationErrorsExitTwo) {

@@ -2,6 +2,7 @@
 // the libraries once, and runs the chosen subcommand.
 #include <CLI/CLI.hpp>
 
+#include <string>
 #include <vector>
 
 #include "archive_command.h"
@@ -14,12 +15,35 @@
 #include "verify_command.h"
 #include "xml/library_scope.h"
 
+#ifdef KANTA_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+namespace {
+
+// Which malloc the process runs on, for --version (and bug reports).
+std::string AllocatorName() {
+#ifdef KANTA_WITH_JEMALLOC
+  const char* version = nullptr;
+  std::size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version != nullptr) {
+    return std::string("jemalloc ") + version;
+  }
+  return "jemalloc";
+#else
+  return "system malloc";
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "kanta-pipeline: validate, sign and route Finnish Kanta documents (HL7 CDA R2 with the "
       "Finnish header, HL7 V3 archive messages).",
       "kanta-pipeline"};
-  app.set_version_flag("--version", std::string("kanta-pipeline ") + KANTA_VERSION);
+  app.set_version_flag("--version", std::string("kanta-pipeline ") + KANTA_VERSION +
+                                        "\nallocator: " + AllocatorName());
   app.require_subcommand(1);
   app.fallthrough();
 
