@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "cli_support.h"
@@ -108,6 +109,25 @@ TEST_F(SignatureCliTest, SignKeepsRelativeNamesAndVerifyAcceptsTheResult) {
   CliRun unchecked = Cli({"verify", "--format", "json", out.string()});
   EXPECT_EQ(unchecked.exit_code, 0);
   EXPECT_TRUE(Has(RulesByName(unchecked.out)["01.xml"], "signature.chain-not-checked"));
+}
+
+TEST_F(SignatureCliTest, ADocumentThatCannotBeWrittenIsAFindingAndTheOthersAreWritten) {
+  // A file where the output needs a folder: sub/02.xml and sub/05.xml
+  // cannot be written; 01.xml can. Nothing half-written is left behind.
+  const fs::path out = Dir() / "signed-blocked";
+  fs::create_directories(out);
+  std::ofstream(out / "sub") << "not a folder";
+  CliRun sign = Cli({"sign", "--key", Pki("system.key.pem"), "--cert", Pki("system.pem"), "--out",
+                     out.string(), "--no-progress", "--format", "json",
+                     (Dir() / "in").string()});
+  EXPECT_EQ(sign.exit_code, 1) << sign.out << sign.err;
+  const auto rules = RulesByName(sign.out);
+  EXPECT_TRUE(Has(rules.at("01.xml"), "sign.written"));
+  EXPECT_TRUE(Has(rules.at("02.xml"), "sign.write-failed"));
+  EXPECT_TRUE(fs::exists(out / "01.xml"));
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(SignatureCliTest, SignWithPkcs12AndPasswordFile) {

@@ -102,6 +102,31 @@ done
 "$BIN" verify --trust "$CA" --format json --out /dev/null "$WORK/signed" \
   || { echo "some signed document did not verify" >&2; exit 3; }
 
+# The machine's own ceiling for two jobs: two independent `--jobs 1`
+# processes, each on half of the documents, started together. On a shared
+# virtual machine this is often well under 2x; `--jobs 2` cannot beat it.
+mkdir -p "$WORK/half1" "$WORK/half2" "$WORK/shalf1" "$WORK/shalf2"
+i=0
+for f in "$WORK"/docs/*.xml; do
+  i=$((i + 1))
+  half=$((i % 2 + 1))
+  ln -s "$f" "$WORK/half$half/"
+  ln -s "$WORK/signed/${f##*/}" "$WORK/shalf$half/"
+done
+cat > "$WORK/two.sh" <<'TWO'
+#!/usr/bin/env bash
+# two.sh COMMAND...: runs COMMAND on both halves at once (@HALF@ names the half).
+"${@//@HALF@/1}" &
+"${@//@HALF@/2}"
+wait
+TWO
+chmod +x "$WORK/two.sh"
+best "two sign --jobs 1 processes" "rm -rf '$WORK'/out1 '$WORK'/out2" \
+  "$WORK/two.sh" "$BIN" sign --key "$KEY" --cert "$CERT" --out "$WORK/out@HALF@" --jobs 1 --format json \
+  --report /dev/null "$WORK/half@HALF@"
+best "two verify --jobs 1 processes" ":" \
+  "$WORK/two.sh" "$BIN" verify --trust "$CA" --jobs 1 --format json --out /dev/null "$WORK/shalf@HALF@"
+
 if [[ ${XMLSEC:-1} != 0 ]]; then
 # xmlsec1, one process per file. Signing needs templates: our signed
 # documents with DigestValue and SignatureValue emptied.
@@ -162,6 +187,7 @@ S2=$(ratio "kanta sign --jobs 1" "kanta sign --jobs 2")
 V2=$(ratio "kanta verify --jobs 1" "kanta verify --jobs 2")
 echo "sign   --jobs 2 / --jobs 1: ${S2}x (target >= 1.7x): $(met "$S2 >= 1.7")"
 echo "verify --jobs 2 / --jobs 1: ${V2}x (target >= 1.7x): $(met "$V2 >= 1.7")"
+echo "the machine's ceiling, two --jobs 1 processes on halves: sign $(ratio "kanta sign --jobs 1" "two sign --jobs 1 processes")x, verify $(ratio "kanta verify --jobs 1" "two verify --jobs 1 processes")x"
 if [[ ${XMLSEC:-1} != 0 ]]; then
   echo "sign   --jobs 1 vs xmlsec1 per file: $(ratio "xmlsec1 --sign, one process per file" "kanta sign --jobs 1")x faster"
   echo "verify --jobs 1 vs xmlsec1 per file: $(ratio "xmlsec1 --verify, one process per file" "kanta verify --jobs 1")x faster"
