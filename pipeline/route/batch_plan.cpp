@@ -158,38 +158,37 @@ bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy&
 BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse,
                     const registers::RegisterPolicy& policy, std::size_t max_bytes,
                     std::size_t jobs) {
-  std::vector<BatchInput> inputs(paths.size());
+  BatchPlan plan;
   std::vector<char> authorisation(paths.size(), 0);
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> parsed{0};
   // Standard input can be read once only: read it here, before the workers.
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    inputs[i].path = paths[i];
-    if (paths[i] == "-") {
-      Result<std::string> bytes = formats::ReadStandardInput(max_bytes);
-      if (bytes.ok()) {
-        inputs[i].bytes = std::move(*bytes);
-        inputs[i].loaded = true;
-      }
+    if (paths[i] != "-") continue;
+    Result<std::string> bytes = formats::ReadStandardInput(max_bytes);
+    if (bytes.ok()) {
+      plan.standard_input_at = i;
+      plan.standard_input = std::move(*bytes);
     }
+    break;
   }
   auto work = [&] {
     std::string bytes;
     for (std::size_t i = next++; i < paths.size(); i = next++) {
-      const BatchInput& in = inputs[i];
-      if (in.path == "-") {
-        if (!in.loaded) continue;
-        bytes = in.bytes;
+      const std::string& path = paths[i];
+      if (path == "-") {
+        if (i != plan.standard_input_at) continue;
+        bytes = plan.standard_input;
         if (!MayBeAuthorisation(bytes, policy)) continue;
       } else {
         bool whole = false;
-        if (!ReadHead(in.path, max_bytes, bytes, whole)) continue;
+        if (!ReadHead(path, max_bytes, bytes, whole)) continue;
         if (!MayBeAuthorisation(bytes, policy)) continue;
-        if (!whole && !ReadWhole(in.path, max_bytes, bytes)) continue;
+        if (!whole && !ReadWhole(path, max_bytes, bytes)) continue;
       }
       ++parsed;
       Document doc;
-      doc.source = in.path;
+      doc.source = path;
       doc.bytes = std::move(bytes);
       doc.loaded = true;
       authorisation[i] = IsAuthorisation(std::move(doc), parse, policy) ? 1 : 0;
@@ -204,10 +203,9 @@ BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse
   work();
   for (std::thread& t : threads) t.join();
 
-  BatchPlan plan;
   plan.parsed = parsed;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    (authorisation[i] ? plan.authorisations : plan.others).push_back(std::move(inputs[i]));
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    (authorisation[i] ? plan.authorisations : plan.others).push_back(i);
   }
   return plan;
 }

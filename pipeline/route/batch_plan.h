@@ -22,18 +22,17 @@
 
 namespace kanta::route {
 
-// One input of the batch. Standard input ("-") is read once, here, and its
-// bytes kept; files are read again when processed.
-struct BatchInput {
-  std::string path;
-  std::string bytes;    // standard input only
-  bool loaded = false;  // bytes hold the document
-};
-
+// The batch in two waves, as positions in the list of paths given to
+// PlanBatch (the caller keeps that list: a plan adds 8 bytes per document,
+// not a copy of every path). Standard input ("-") can be read only once: it
+// is read here and its bytes kept; files are read again when processed.
 struct BatchPlan {
-  std::vector<BatchInput> authorisations;  // first wave, in input order
-  std::vector<BatchInput> others;          // second wave, in input order
-  std::size_t parsed = 0;                  // candidates that needed a parse to decide
+  std::vector<std::size_t> authorisations;  // first wave, in input order
+  std::vector<std::size_t> others;          // second wave, in input order
+  std::size_t parsed = 0;                   // candidates that needed a parse to decide
+  // The position of the first "-" whose bytes were read, or npos; its bytes.
+  std::size_t standard_input_at = static_cast<std::size_t>(-1);
+  std::string standard_input;
 };
 
 // True when `bytes` may be an authorisation document (see above).

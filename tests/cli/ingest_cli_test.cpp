@@ -221,6 +221,25 @@ TEST_F(IngestCliTest, AReplacementWaitsForItsPredecessorInTheSameBatch) {
   EXPECT_EQ(Decisions(alone.out).begin()->second, "refused\t-\t-\t-\t-\troute.predecessor-missing");
 }
 
+TEST_F(IngestCliTest, AnAuthorisationOnStandardInputTakesEffectFirst) {
+  // The provider's document comes first on the command line, the
+  // authorisation it needs on standard input ("-") after it: the plan reads
+  // standard input once, finds the authorisation and stores it first.
+  const std::string provider = (Samples() / "outsourcing/06-private-provider-own-record.xml").string();
+  const std::string osva = testing::ReadFile(Samples() / "authorisations/osva-register-specific.xml");
+  CliRun r = Cli({"ingest", "--no-progress", "--format", "json", "--archive",
+                  "sqlite:" + Archive("stdin").string(), "--directory", Directory(), "--organiser",
+                  kCounty, provider, "-"},
+                 osva);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  Array::Ptr docs = ParseJson(r.out)->getArray("documents");
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ(docs->getObject(0)->getValue<std::string>("path"), "-");
+  const auto decisions = Decisions(r.out);
+  EXPECT_EQ(decisions.at("outsourcing/06-private-provider-own-record.xml"),
+            "stored\t2\t1.2.246.10.90000011.19.0\toutsourcing-authorisation\t1.2.246.10.90000011.91.2026.7002\t-");
+}
+
 TEST_F(IngestCliTest, TheBatchOrganiserOptionAppliesWhenTheDocumentNamesNone) {
   ASSERT_EQ(Ingest(Archive("a"), {(Samples() / "authorisations").string()}).exit_code, 0);
   CliRun r = Ingest(Archive("a"), {(Samples() / "outsourcing/06-private-provider-own-record.xml").string()},

@@ -48,24 +48,29 @@ int ConfigError(const Status& s) {
   return kExitUsage;
 }
 
-// The inputs of one pass, as documents.
+// The inputs of one pass (positions in the batch's list of paths), as
+// documents.
 class InputSource final : public DocumentSource {
  public:
-  explicit InputSource(const std::vector<route::BatchInput>& inputs) : inputs_(inputs) {}
+  InputSource(const std::vector<std::string>& paths, const std::vector<std::size_t>& pass,
+              const route::BatchPlan& plan)
+      : paths_(paths), pass_(pass), plan_(plan) {}
   std::optional<Document> Next() override {
-    if (next_ >= inputs_.size()) return std::nullopt;
-    const route::BatchInput& in = inputs_[next_++];
+    if (next_ >= pass_.size()) return std::nullopt;
+    const std::size_t at = pass_[next_++];
     Document doc;
-    doc.source = in.path;
-    if (in.loaded) {
-      doc.bytes = in.bytes;
+    doc.source = paths_[at];
+    if (at == plan_.standard_input_at) {
+      doc.bytes = plan_.standard_input;
       doc.loaded = true;
     }
     return doc;
   }
 
  private:
-  const std::vector<route::BatchInput>& inputs_;
+  const std::vector<std::string>& paths_;
+  const std::vector<std::size_t>& pass_;
+  const route::BatchPlan& plan_;
   std::size_t next_ = 0;
 };
 
@@ -76,14 +81,14 @@ class PassSink final : public ReportSink {
   PassSink(ReportSink& writer, BatchTotals& totals) : writer_(writer), totals_(totals) {}
   void Accept(Report report) override {
     if (report.decision && report.decision->action == Action::kDeferred) {
-      deferred_paths_.push_back(report.path());
+      deferred_.push_back(report.index());
       return;
     }
     if (report.decision && report.decision->action == Action::kStored) ++stored_;
     CountReport(report, totals_);
     writer_.Accept(std::move(report));
   }
-  std::vector<std::string> deferred_paths_;
+  std::vector<std::size_t> deferred_;  // positions in the pass, in order
   std::size_t stored_ = 0;
 
  private:
@@ -204,22 +209,18 @@ int RunIngest(const IngestOptions& o) {
   // Authorisations first, then the rest. Within a wave, documents whose
   // predecessor is still to come are retried after the others; a pass that
   // stores nothing ends the retries, and the last pass refuses what is left.
-  for (std::vector<route::BatchInput>* wave : {&plan.authorisations, &plan.others}) {
-    std::vector<route::BatchInput> pending = std::move(*wave);
+  for (std::vector<std::size_t>* wave : {&plan.authorisations, &plan.others}) {
+    std::vector<std::size_t> pending = std::move(*wave);
     bool defer = true;
     while (!pending.empty()) {
       PassSink sink((*output)->writer(), totals);
-      InputSource source(pending);
+      InputSource source(*paths, pending, plan);
       BatchRunner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight}).Run(source, sink);
-      if (sink.deferred_paths_.empty()) break;
+      if (sink.deferred_.empty()) break;
       if (sink.stored_ == 0) defer = false;
-      std::vector<route::BatchInput> retry;
-      for (route::BatchInput& in : pending) {
-        if (std::find(sink.deferred_paths_.begin(), sink.deferred_paths_.end(), in.path) !=
-            sink.deferred_paths_.end()) {
-          retry.push_back(std::move(in));
-        }
-      }
+      std::vector<std::size_t> retry;
+      retry.reserve(sink.deferred_.size());
+      for (std::size_t position : sink.deferred_) retry.push_back(pending[position]);
       pending = std::move(retry);
     }
   }
