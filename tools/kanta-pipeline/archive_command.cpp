@@ -27,11 +27,6 @@ struct ArchiveOptions {
   std::string export_dir;  // export
 };
 
-int Fail(const Status& s, int code) {
-  std::cerr << "kanta-pipeline: " << s.message() << "\n";
-  return code;
-}
-
 // Reads the service-event id (componentOf/encompassingEncounter/id) of a
 // stored document, for authorisations that disclose listed service events.
 std::string ServiceEventOf(archive::Archive& a, const std::string& id) {

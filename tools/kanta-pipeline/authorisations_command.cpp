@@ -22,11 +22,6 @@ struct AuthorisationsOptions {
   std::string id;  // show
 };
 
-int Fail(const Status& s, int code) {
-  std::cerr << "kanta-pipeline: " << s.message() << "\n";
-  return code;
-}
-
 // "in force", "expired", "not yet valid" or "invalidated by version N (id)".
 template <typename Series>
 std::string StatusOn(const Series& s, const registers::Period& validity, const std::string& today) {

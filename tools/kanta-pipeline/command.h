@@ -8,6 +8,10 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <iostream>
+#include <string_view>
+
+#include "core/status.h"
 
 namespace kanta::cli {
 
@@ -16,6 +20,16 @@ inline constexpr int kExitOk = 0;        // every document passed / was stored
 inline constexpr int kExitFindings = 1;  // ran; some document invalid, refused or quarantined
 inline constexpr int kExitUsage = 2;     // usage or configuration error
 inline constexpr int kExitInternal = 3;  // internal failure
+
+// Prints `message` as the program's error on standard error and returns
+// `code`; ConfigError for usage and configuration errors (kExitUsage).
+inline int Fail(std::string_view message, int code) {
+  std::cerr << "kanta-pipeline: " << message << "\n";
+  return code;
+}
+inline int Fail(const Status& s, int code) { return Fail(s.message(), code); }
+inline int ConfigError(std::string_view message) { return Fail(message, kExitUsage); }
+inline int ConfigError(const Status& s) { return Fail(s.message(), kExitUsage); }
 
 struct Command {
   CLI::App* app = nullptr;    // the registered subcommand

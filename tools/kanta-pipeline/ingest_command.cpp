@@ -43,11 +43,6 @@ struct IngestOptions {
 // while reports wait for their commit (memory stays bounded by it).
 constexpr std::size_t kInFlight = 256;
 
-int ConfigError(const Status& s) {
-  std::cerr << "kanta-pipeline: " << s.message() << "\n";
-  return kExitUsage;
-}
-
 // The inputs of one pass (positions in the batch's list of paths), as
 // documents.
 class InputSource final : public DocumentSource {

@@ -2,13 +2,30 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
 
 #include "command.h"
+#include "file_source.h"
 
 namespace kanta::cli {
+
+int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::string command,
+                     RunSettings settings, std::vector<std::string> paths) {
+  BatchRunner runner(pipeline, BatchOptions{o.jobs, 0});
+  settings.emplace_back("jobs", std::to_string(runner.jobs()));
+  Result<std::unique_ptr<ReportOutput>> output =
+      ReportOutput::Open(o, std::move(command), std::move(settings));
+  if (!output.ok()) return ConfigError(output.status().message());
+  FileSource source(std::move(paths), o.max_bytes);
+  const auto start = std::chrono::steady_clock::now();
+  const BatchTotals totals = runner.Run(source, (*output)->writer());
+  const double elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return (*output)->Finish(totals, elapsed);
+}
 
 std::string UtcNow(const char* format) {
   const std::time_t t = std::time(nullptr);

@@ -2,10 +2,8 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
@@ -17,7 +15,6 @@
 #include "crypto/sign_stage.h"
 #include "crypto/system_signer.h"
 #include "document_options.h"
-#include "file_source.h"
 #include "report_output.h"
 
 namespace kanta::cli {
@@ -32,11 +29,6 @@ struct SignOptions {
   std::string password_file;
   std::string out_dir;
 };
-
-int ConfigError(const std::string& message) {
-  std::cerr << "kanta-pipeline: " << message << "\n";
-  return kExitUsage;
-}
 
 // Archive messages are not re-wrapped after signing; the command says so
 // instead of writing a bare CDA where a message was.
@@ -178,19 +170,9 @@ int RunSign(const SignOptions& o) {
   validation->AddSchemaStage(pipeline);
   pipeline.Add(std::make_unique<WriteStage>(std::move(*targets)));
 
-  BatchRunner runner(pipeline, BatchOptions{d.jobs, 0});
   settings.emplace_back("signer", (*credentials)->info().subject);
   settings.emplace_back("out", o.out_dir);
-  settings.emplace_back("jobs", std::to_string(runner.jobs()));
-  Result<std::unique_ptr<ReportOutput>> output = ReportOutput::Open(d, "sign", std::move(settings));
-  if (!output.ok()) return ConfigError(output.status().message());
-
-  FileSource source(std::move(inputs), d.max_bytes);
-  const auto start = std::chrono::steady_clock::now();
-  const BatchTotals totals = runner.Run(source, (*output)->writer());
-  const double elapsed =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return (*output)->Finish(totals, elapsed);
+  return RunReportedBatch(pipeline, d, "sign", std::move(settings), std::move(inputs));
 }
 
 }  // namespace
