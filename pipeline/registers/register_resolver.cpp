@@ -28,6 +28,16 @@ struct Check {
   std::string reason;
 };
 
+// The first check an authorisation series fails when its latest version
+// invalidated it (outsourcing authorisations and client relationships alike).
+template <typename Series>
+Check Invalidated(const Series& series, const std::string& name) {
+  return {1, "route.authorisation-invalidated",
+          "the " + name + " was invalidated by version " +
+              std::to_string(series.invalidated_by_version) + " (" + series.invalidated_by_id +
+              ")"};
+}
+
 class Resolver {
  public:
   Resolver(const OrganisationDirectory& dir, const AuthorisationStore& store,
@@ -304,10 +314,7 @@ class Resolver {
       const OutsourcingAuthorisation& a = series.content;
       const std::string name = "outsourcing authorisation " + a.id;
       if (series.invalidated) {
-        checks.push_back({1, "route.authorisation-invalidated",
-                          "the " + name + " was invalidated by version " +
-                              std::to_string(series.invalidated_by_version) + " (" +
-                              series.invalidated_by_id + ")"});
+        checks.push_back(Invalidated(series, name));
         continue;
       }
       Check time = Validity(a.validity, name, 2);
@@ -388,10 +395,7 @@ class Resolver {
       const RegisterAccessRight& r = series.content;
       const std::string name = "client relationship " + r.id;
       if (series.invalidated) {
-        checks.push_back({1, "route.authorisation-invalidated",
-                          "the " + name + " was invalidated by version " +
-                              std::to_string(series.invalidated_by_version) + " (" +
-                              series.invalidated_by_id + ")"});
+        checks.push_back(Invalidated(series, name));
         continue;
       }
       if (r.client != s_.patient) {
