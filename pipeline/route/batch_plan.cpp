@@ -95,13 +95,15 @@ class InputFile {
   int fd_;
 };
 
-// Reads the start of the file at `path` until it holds the end of the CDA
-// header (or the whole file), so planning a batch does not read every
-// document's body: the markers MayBeAuthorisation looks for are in the
-// header (typically 3-4 kB; with a signature, 8-10 kB). `whole` says whether
-// `out` is the entire file. False when the file cannot be read or is larger
-// than `max_bytes` (such files are left to the intake stage to report).
-bool ReadHead(const std::string& path, std::size_t max_bytes, std::string& out, bool& whole) {
+// Reads what the plan needs of the file at `path` into `out`: its start,
+// until that holds the end of the CDA header (typically 3-4 kB; with a
+// signature, 8-10 kB), where the markers MayBeAuthorisation looks for are;
+// then, from the same open file, the rest when the start has them. So
+// planning a batch does not read every document's body. False when the file
+// cannot be read, is larger than `max_bytes` (both left to the intake stage
+// to report) or cannot be an authorisation.
+bool ReadCandidate(const std::string& path, std::size_t max_bytes,
+                   const registers::RegisterPolicy& policy, std::string& out) {
   constexpr std::size_t kFirstRead = 8 * 1024;
   const InputFile file(path);
   const std::optional<std::size_t> total = file.Size();
@@ -115,17 +117,10 @@ bool ReadHead(const std::string& path, std::size_t max_bytes, std::string& out, 
     if (want == *total || HeaderEnd(out) < out.size()) break;
     want = std::min(*total, want * 2);
   }
-  whole = out.size() == *total;
-  return true;
-}
-
-// Reads the whole file (a candidate whose head had the markers).
-bool ReadWhole(const std::string& path, std::size_t max_bytes, std::string& out) {
-  const InputFile file(path);
-  const std::optional<std::size_t> total = file.Size();
-  if (!total || *total > max_bytes) return false;
+  if (!MayBeAuthorisation(out, policy)) return false;
+  const std::size_t have = out.size();
   out.resize(*total);
-  return file.Read(out, 0, *total);
+  return file.Read(out, have, *total);
 }
 
 bool IsAuthorisation(Document doc, const Pipeline& parse, const registers::RegisterPolicy& policy) {
@@ -181,10 +176,7 @@ BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse
         bytes = plan.standard_input;
         if (!MayBeAuthorisation(bytes, policy)) continue;
       } else {
-        bool whole = false;
-        if (!ReadHead(path, max_bytes, bytes, whole)) continue;
-        if (!MayBeAuthorisation(bytes, policy)) continue;
-        if (!whole && !ReadWhole(path, max_bytes, bytes)) continue;
+        if (!ReadCandidate(path, max_bytes, policy, bytes)) continue;
       }
       ++parsed;
       Document doc;
