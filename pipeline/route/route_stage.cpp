@@ -214,7 +214,9 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   r.form = std::string(registers::AuthorisationFormName(subject.form));
   r.replaces = subject.replaces;
   r.input_sha256 = doc.input_sha256.empty() ? archive::Sha256Hex(doc.bytes) : doc.input_sha256;
-  if (!doc.bytes_rewritten) r.sha256 = r.input_sha256;  // stored as received
+  // Hashed here, on the worker: left empty, the archive would hash on its
+  // one writer thread.
+  r.sha256 = doc.bytes_rewritten ? archive::Sha256Hex(doc.bytes) : r.input_sha256;
   r.run_id = options_.run_id;
   request->source = doc.source;
   request->bytes = doc.bytes;

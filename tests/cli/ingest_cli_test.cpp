@@ -4,6 +4,7 @@
 // messages and a batch killed at random moments.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/SHA2Engine.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -324,6 +325,27 @@ TEST_F(IngestCliTest, AProviderReadsOnlyWhatItsAuthorisationsAllow) {
                         "sqlite:" + Archive("a").string()});
   EXPECT_EQ(get_own.exit_code, 0);
   EXPECT_NE(get_own.out.find("<ClinicalDocument"), std::string::npos);
+}
+
+TEST_F(IngestCliTest, EachStoredDocumentsSha256IsThatOfItsStoredBytes) {
+  // Stamped documents are stored rewritten: their sha256 must be of the
+  // stored bytes, not of the input (the route stage hashes them).
+  ASSERT_EQ(Ingest(Archive("a"), GoldenInputs()).exit_code, 1);
+  CliRun list = Cli({"archive", "list", "--archive", "sqlite:" + Archive("a").string(), "--format",
+                     "json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  Array::Ptr docs = ParseJson(list.out)->getArray("documents");
+  ASSERT_GT(docs->size(), 0u);
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    Object::Ptr d = docs->getObject(static_cast<unsigned>(i));
+    const std::string id = d->getValue<std::string>("id");
+    CliRun get = Cli({"archive", "get", id, "--archive", "sqlite:" + Archive("a").string()});
+    ASSERT_EQ(get.exit_code, 0) << id << get.err;
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    sha.update(get.out);
+    EXPECT_EQ(Poco::DigestEngine::digestToHex(sha.digest()), d->getValue<std::string>("sha256"))
+        << id;
+  }
 }
 
 TEST_F(IngestCliTest, AuthorisationsListShowsWhatIsInForce) {
