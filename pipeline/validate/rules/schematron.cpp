@@ -672,21 +672,8 @@ bool ParseSimpleStep(const std::string& branch, std::string& prefix, std::string
     if (i == j) return false;
     second = s.substr(j, i - j);
   }
-  std::string rest = s.substr(i);
-  // The rest must be bracketed predicates only.
-  int depth = 0;
-  char quote = 0;
-  for (char c : rest) {
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      continue;
-    }
-    if (c == '\'' || c == '"') quote = c;
-    else if (c == '[') ++depth;
-    else if (c == ']') --depth;
-    else if (depth == 0 && !(c == ' ' || c == '\t' || c == '\n' || c == '\r')) return false;
-  }
-  if (depth != 0) return false;
+  const std::string rest = s.substr(i);
+  if (!PredicatesOnly(rest)) return false;
   prefix = second.empty() ? "" : first;
   local = second.empty() ? first : second;
   predicates = Trim(rest);
