@@ -172,7 +172,7 @@ std::string RegisterKey(const DocumentRecord& r) {
 // be gone; the lease is discarded anyway, so a failure here changes nothing.
 void RollbackQuietly(Writer& w) {
   try {
-    w.rollback.execute();
+    w.rollback->Execute();
   } catch (...) {
   }
 }
@@ -192,77 +192,124 @@ std::string NowUtc() {
   return buf;
 }
 
+namespace {
+
+// A Poco::Data::Statement with its values bound by reference. Poco binds
+// only a BLOB as bytes, so a string_view parameter is copied into one for
+// each execution.
+class PocoStatement final : public WriterStatement {
+ public:
+  PocoStatement(Poco::Data::Session& session, const std::string& sql,
+                const std::vector<WriterParam>& params, const std::vector<WriterOutput>& outputs)
+      : statement_(session) {
+    statement_ << sql;
+    std::size_t blobs = 0;
+    for (const WriterParam& p : params) blobs += std::holds_alternative<std::string_view*>(p);
+    blobs_.reserve(blobs);  // the bindings keep pointers into it
+    for (const WriterParam& p : params) {
+      if (auto* text = std::get_if<std::string*>(&p)) {
+        statement_, use(**text);
+      } else if (auto* number = std::get_if<Poco::Int64*>(&p)) {
+        statement_, use(**number);
+      } else {
+        blobs_.push_back({std::get<std::string_view*>(p), Poco::Data::BLOB()});
+        statement_, use(blobs_.back().second);
+      }
+    }
+    for (const WriterOutput& o : outputs) {
+      std::visit([this](auto* field) { statement_, into(*field); }, o);
+    }
+  }
+
+  std::size_t Execute() override {
+    for (auto& [view, blob] : blobs_) {
+      blob.assignRaw(reinterpret_cast<const unsigned char*>(view->data()), view->size());
+    }
+    struct Clear {  // no copy of a document lingers in the writer
+      std::vector<std::pair<std::string_view*, Poco::Data::BLOB>>& blobs;
+      ~Clear() {
+        for (auto& b : blobs) b.second.clear();
+      }
+    } clear{blobs_};
+    return statement_.execute();
+  }
+
+ private:
+  Statement statement_;
+  std::vector<std::pair<std::string_view*, Poco::Data::BLOB>> blobs_;
+};
+
+}  // namespace
+
+std::unique_ptr<WriterStatement> PreparePocoStatement(Poco::Data::Session& session,
+                                                      const std::string& sql,
+                                                      std::vector<WriterParam> params,
+                                                      std::vector<WriterOutput> outputs) {
+  return std::make_unique<PocoStatement>(session, sql, params, outputs);
+}
+
 Writer::Writer(Poco::Data::Session s, const Dialect& dialect,
-               const std::function<std::string(std::string_view)>& sql)
-    : session(std::move(s)), begin(session), commit(session), rollback(session),
-      select_existing(session), insert_register(session), select_register(session),
-      insert_document(session), insert_authorisation(session), insert_journal(session),
-      select_quarantine(session), insert_quarantine(session), update_quarantine(session),
-      insert_run(session), update_run(session) {
+               const std::function<std::string(std::string_view)>& sql,
+               const PrepareWriterStatement& prepare)
+    : session(std::move(s)) {
   WriterRow& r = row;
-  begin << dialect.begin;
-  commit << "COMMIT";
-  rollback << "ROLLBACK";
-  select_existing << sql("SELECT input_sha256 FROM documents WHERE id = ?"), use(r.id),
-      into(r.found_input_sha256);
-  insert_register << sql(
-                         "INSERT INTO registers (custodian, custodian_name, register_code, "
-                         "register_system, specifier, specifier_name, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-      use(r.custodian), use(r.custodian_name), use(r.register_code), use(r.register_system),
-      use(r.specifier), use(r.specifier_name), use(r.now);
-  select_register << sql(
-                         "SELECT register_id FROM registers WHERE custodian = ? AND "
-                         "register_code = ? AND register_system = ? AND specifier = ?"),
-      use(r.custodian), use(r.register_code), use(r.register_system), use(r.specifier),
-      into(r.found_register_id);
-  insert_document << sql(
-                         "INSERT INTO documents (id, set_id, version, patient, register_id, "
-                         "custodian, custodian_name, register_code, register_system, specifier, "
-                         "specifier_name, producer, organiser, basis_kind, basis_document, "
-                         "document_time, form, replaces, input_sha256, sha256, size, stored_at, "
-                         "run_id, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
-      use(r.id), use(r.set_id), use(r.version), use(r.patient), use(r.register_id),
-      use(r.custodian), use(r.custodian_name), use(r.register_code), use(r.register_system),
-      use(r.specifier), use(r.specifier_name), use(r.producer), use(r.organiser),
-      use(r.basis_kind), use(r.basis_document), use(r.document_time), use(r.form),
-      use(r.replaces), use(r.input_sha256), use(r.sha256), use(r.size), use(r.now),
-      use(r.run_id), use(r.bytes);
-  insert_authorisation << sql(
-                              "INSERT INTO authorisations (document_id, set_id, version, kind, "
-                              "scope, organiser, provider, patient, valid_from, valid_to, "
-                              "store_custodian, store_register, store_specifier, invalidated) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      use(r.id), use(r.a_set_id), use(r.a_version), use(r.a_kind), use(r.a_scope),
-      use(r.a_organiser), use(r.a_provider), use(r.a_patient), use(r.a_valid_from),
-      use(r.a_valid_to), use(r.a_store_custodian), use(r.a_store_register),
-      use(r.a_store_specifier), use(r.a_invalidated);
-  insert_journal << sql(
-                        "INSERT INTO journal (run_id, at, action, document_id, source, "
-                        "input_sha256, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      use(r.run_id), use(r.now), use(r.j_action), use(r.id), use(r.j_source),
-      use(r.input_sha256), use(r.j_detail);
-  select_quarantine << sql(
-                           "SELECT seq FROM quarantine WHERE source = ? AND input_sha256 = ?"),
-      use(r.j_source), use(r.input_sha256), into(r.found_seq);
-  insert_quarantine << sql(
-                           "INSERT INTO quarantine (source, document_id, input_sha256, reason, "
-                           "report_json, quarantined_at, run_id, last_seen_at, last_run_id, "
-                           "bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT (source, input_sha256) DO NOTHING"),
-      use(r.j_source), use(r.id), use(r.input_sha256), use(r.q_reason), use(r.q_report_json),
-      use(r.now), use(r.run_id), use(r.now), use(r.run_id), use(r.bytes);
-  update_quarantine << sql(
-                           "UPDATE quarantine SET times_seen = times_seen + 1, "
-                           "last_seen_at = ?, last_run_id = ? WHERE seq = ?"),
-      use(r.now), use(r.run_id), use(r.found_seq);
-  insert_run << sql(
-                    "INSERT INTO runs (run_id, command, settings_json, started_at) "
-                    "VALUES (?, ?, ?, ?)"),
-      use(r.run_id), use(r.r_command), use(r.r_settings_json), use(r.now);
-  update_run << sql("UPDATE runs SET ended_at = ?, totals_json = ? WHERE run_id = ?"),
-      use(r.now), use(r.r_totals_json), use(r.run_id);
+  auto make = [&](std::string_view portable, std::vector<WriterParam> params,
+                  std::vector<WriterOutput> outputs = {}) {
+    return prepare(session, sql(portable), std::move(params), std::move(outputs));
+  };
+  begin = make(dialect.begin, {});
+  commit = make("COMMIT", {});
+  rollback = make("ROLLBACK", {});
+  select_existing = make("SELECT input_sha256 FROM documents WHERE id = ?", {&r.id},
+                         {&r.found_input_sha256});
+  insert_register = make(
+      "INSERT INTO registers (custodian, custodian_name, register_code, register_system, "
+      "specifier, specifier_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT DO NOTHING",
+      {&r.custodian, &r.custodian_name, &r.register_code, &r.register_system, &r.specifier,
+       &r.specifier_name, &r.now});
+  select_register = make(
+      "SELECT register_id FROM registers WHERE custodian = ? AND register_code = ? AND "
+      "register_system = ? AND specifier = ?",
+      {&r.custodian, &r.register_code, &r.register_system, &r.specifier}, {&r.found_register_id});
+  insert_document = make(
+      "INSERT INTO documents (id, set_id, version, patient, register_id, custodian, "
+      "custodian_name, register_code, register_system, specifier, specifier_name, producer, "
+      "organiser, basis_kind, basis_document, document_time, form, replaces, input_sha256, "
+      "sha256, size, stored_at, run_id, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      {&r.id, &r.set_id, &r.version, &r.patient, &r.register_id, &r.custodian,
+       &r.custodian_name, &r.register_code, &r.register_system, &r.specifier, &r.specifier_name,
+       &r.producer, &r.organiser, &r.basis_kind, &r.basis_document, &r.document_time, &r.form,
+       &r.replaces, &r.input_sha256, &r.sha256, &r.size, &r.now, &r.run_id, &r.bytes});
+  insert_authorisation = make(
+      "INSERT INTO authorisations (document_id, set_id, version, kind, scope, organiser, "
+      "provider, patient, valid_from, valid_to, store_custodian, store_register, "
+      "store_specifier, invalidated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {&r.id, &r.a_set_id, &r.a_version, &r.a_kind, &r.a_scope, &r.a_organiser, &r.a_provider,
+       &r.a_patient, &r.a_valid_from, &r.a_valid_to, &r.a_store_custodian, &r.a_store_register,
+       &r.a_store_specifier, &r.a_invalidated});
+  insert_journal = make(
+      "INSERT INTO journal (run_id, at, action, document_id, source, input_sha256, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {&r.run_id, &r.now, &r.j_action, &r.id, &r.j_source, &r.input_sha256, &r.j_detail});
+  select_quarantine = make("SELECT seq FROM quarantine WHERE source = ? AND input_sha256 = ?",
+                           {&r.j_source, &r.input_sha256}, {&r.found_seq});
+  insert_quarantine = make(
+      "INSERT INTO quarantine (source, document_id, input_sha256, reason, report_json, "
+      "quarantined_at, run_id, last_seen_at, last_run_id, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?) ON CONFLICT (source, input_sha256) DO NOTHING",
+      {&r.j_source, &r.id, &r.input_sha256, &r.q_reason, &r.q_report_json, &r.now, &r.run_id,
+       &r.now, &r.run_id, &r.bytes});
+  update_quarantine = make(
+      "UPDATE quarantine SET times_seen = times_seen + 1, last_seen_at = ?, last_run_id = ? "
+      "WHERE seq = ?",
+      {&r.now, &r.run_id, &r.found_seq});
+  insert_run = make(
+      "INSERT INTO runs (run_id, command, settings_json, started_at) VALUES (?, ?, ?, ?)",
+      {&r.run_id, &r.r_command, &r.r_settings_json, &r.now});
+  update_run = make("UPDATE runs SET ended_at = ?, totals_json = ? WHERE run_id = ?",
+                    {&r.now, &r.r_totals_json, &r.run_id});
 }
 
 std::string SqlArchive::Sql(std::string_view portable) const {
@@ -287,9 +334,10 @@ std::string SqlArchive::Sql(std::string_view portable) const {
   return out;
 }
 
-std::unique_ptr<Writer> SqlArchive::MakeWriter(Poco::Data::Session session) const {
+std::unique_ptr<Writer> SqlArchive::MakeWriter(Poco::Data::Session session,
+                                               const PrepareWriterStatement& prepare) const {
   return std::make_unique<Writer>(std::move(session), dialect_,
-                                  [this](std::string_view s) { return Sql(s); });
+                                  [this](std::string_view s) { return Sql(s); }, prepare);
 }
 
 Status SqlArchive::DatabaseError(const std::exception& e, std::string_view what) const {
@@ -310,7 +358,7 @@ Status SqlArchive::Migrate() {
   ASSIGN_OR_RETURN(WriterLease lease, AcquireWriter());
   Writer& w = *lease;
   try {
-    w.begin.execute();
+    w.begin->Execute();
     LockSchema(w);
     w.session << "CREATE TABLE IF NOT EXISTS archive_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         now;
@@ -338,7 +386,7 @@ Status SqlArchive::Migrate() {
       w.session << "UPDATE archive_meta SET value = '" + v + "' WHERE name = 'schema_version'",
           now;
     }
-    w.commit.execute();
+    w.commit->Execute();
     return Status::Ok();
   } catch (const std::exception& e) {
     RollbackQuietly(w);
@@ -360,9 +408,9 @@ void SqlArchive::ResolveRegister(Writer& w, const std::string& key, RegisterIds&
     w.row.register_id = it->second;
     return;
   }
-  w.insert_register.execute();
+  w.insert_register->Execute();
   w.row.found_register_id = 0;
-  w.select_register.execute();
+  w.select_register->Execute();
   w.row.register_id = w.row.found_register_id;
   registers.emplace(key, w.row.register_id);
 }
@@ -394,8 +442,7 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
   r.replaces = rec.replaces;
   r.sha256 = sha256;
   r.size = static_cast<Poco::Int64>(request.bytes.size());
-  r.bytes.assignRaw(reinterpret_cast<const unsigned char*>(request.bytes.data()),
-                    request.bytes.size());
+  r.bytes = request.bytes;
   const std::string key = RegisterKey(rec);
 
   ResolveRegister(w, key, registers);
@@ -403,11 +450,11 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
   // (a new document) costs one statement less, which is one round trip less
   // on PostgreSQL. There, a concurrent insert of the same id makes ours wait
   // for its transaction and then do nothing.
-  const bool inserted = w.insert_document.execute() > 0;
-  r.bytes.clear();  // no copy of the document lingers in the writer
+  const bool inserted = w.insert_document->Execute() > 0;
+  r.bytes = {};  // the request's bytes are not the writer's
   if (!inserted) {
     r.found_input_sha256.clear();
-    if (w.select_existing.execute() == 0) {
+    if (w.select_existing->Execute() == 0) {
       // The row that blocked the insert is gone again (only possible if
       // someone deletes documents by hand): start over.
       return Attempt::kRetry;
@@ -415,7 +462,7 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
     const bool same = r.found_input_sha256 == rec.input_sha256;
     r.j_action = same ? "duplicate" : "conflict";
     r.j_detail = same ? "" : "stored input_sha256 " + r.found_input_sha256;
-    w.insert_journal.execute();
+    w.insert_journal->Execute();
     return same ? Attempt::kDuplicate : Attempt::kConflict;
   }
   if (request.authorisation) {
@@ -433,11 +480,11 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
     r.a_store_register = a.store_register;
     r.a_store_specifier = a.store_specifier;
     r.a_invalidated = a.invalidated ? 1 : 0;
-    w.insert_authorisation.execute();
+    w.insert_authorisation->Execute();
   }
   r.j_action = "stored";
   r.j_detail.clear();
-  w.insert_journal.execute();
+  w.insert_journal->Execute();
   return Attempt::kStored;
 }
 
@@ -481,7 +528,7 @@ Result<std::vector<StoreOutcome>> SqlArchive::StoreBatch(
     std::size_t stored_bytes = 0;
     bool retry = false;
     try {
-      lease->begin.execute();
+      lease->begin->Execute();
       for (std::size_t i = 0; i < requests.size() && !retry; ++i) {
         switch (InsertOne(*lease, *requests[i], hashes[i], registers)) {
           case Attempt::kStored:
@@ -496,7 +543,7 @@ Result<std::vector<StoreOutcome>> SqlArchive::StoreBatch(
       if (retry) {
         RollbackQuietly(*lease);
       } else {
-        lease->commit.execute();
+        lease->commit->Execute();
       }
     } catch (const std::exception& e) {
       RollbackQuietly(*lease);
@@ -528,24 +575,23 @@ SqlArchive::Attempt SqlArchive::TryQuarantine(Writer& w, const QuarantineRequest
   r.j_detail = request.reason;
   r.j_action = "quarantined";
   r.now = NowUtc();
-  r.bytes.assignRaw(reinterpret_cast<const unsigned char*>(request.bytes.data()),
-                    request.bytes.size());
+  r.bytes = request.bytes;
 
-  w.begin.execute();
+  w.begin->Execute();
   r.found_seq = 0;
-  if (w.select_quarantine.execute() > 0) {
-    w.update_quarantine.execute();
+  if (w.select_quarantine->Execute() > 0) {
+    w.update_quarantine->Execute();
     *created = false;
   } else {
-    if (w.insert_quarantine.execute() == 0) {
+    if (w.insert_quarantine->Execute() == 0) {
       RollbackQuietly(w);
       return Attempt::kRetry;
     }
     *created = true;
   }
-  w.insert_journal.execute();
-  w.commit.execute();
-  r.bytes.clear();
+  w.insert_journal->Execute();
+  w.commit->Execute();
+  r.bytes = {};
   return Attempt::kStored;
 }
 
@@ -575,7 +621,7 @@ Result<std::string> SqlArchive::BeginRun(std::string_view command,
   r.r_settings_json = std::string(settings_json);
   r.now = NowUtc();
   try {
-    lease->insert_run.execute();
+    lease->insert_run->Execute();
   } catch (const std::exception& e) {
     lease.Discard();
     return DatabaseError(e, "beginning a run");
@@ -591,7 +637,7 @@ Status SqlArchive::EndRun(std::string_view run_id, std::string_view totals_json)
   r.now = NowUtc();
   std::size_t rows = 0;
   try {
-    rows = lease->update_run.execute();
+    rows = lease->update_run->Execute();
   } catch (const std::exception& e) {
     lease.Discard();
     return DatabaseError(e, "ending run " + r.run_id);

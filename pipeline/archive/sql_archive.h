@@ -26,6 +26,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "archive/archive.h"
 
@@ -53,7 +55,7 @@ struct WriterRow {
   Poco::Int64 version = 0;
   Poco::Int64 size = 0;
   Poco::Int64 register_id = 0;
-  Poco::Data::BLOB bytes;
+  std::string_view bytes;  // the caller's document, for the length of one statement
   // authorisations
   std::string a_set_id, a_kind, a_scope, a_organiser, a_provider, a_patient, a_valid_from,
       a_valid_to, a_store_custodian, a_store_register, a_store_specifier;
@@ -71,27 +73,57 @@ struct WriterRow {
   Poco::Int64 found_seq = 0;
 };
 
+// A value a writer statement binds, or a column it reads into: a field of
+// the Writer's WriterRow. A string_view binds as bytes (a BLOB; empty binds
+// as NULL, which reads back as no bytes).
+using WriterParam = std::variant<std::string*, Poco::Int64*, std::string_view*>;
+using WriterOutput = std::variant<std::string*, Poco::Int64*>;
+
+// One prepared statement of a Writer, bound to fields of its row.
+class WriterStatement {
+ public:
+  virtual ~WriterStatement() = default;
+  // Runs the statement with the row's current values. Returns the rows it
+  // changed, or for a SELECT the rows it found (the first one is read into
+  // the outputs). Throws Poco exceptions.
+  virtual std::size_t Execute() = 0;
+};
+
+// Prepares `sql` on `session` with its parameters and outputs (throws Poco
+// exceptions). Backends may prepare natively; the default goes through Poco.
+using PrepareWriterStatement = std::function<std::unique_ptr<WriterStatement>(
+    Poco::Data::Session& session, const std::string& sql, std::vector<WriterParam> params,
+    std::vector<WriterOutput> outputs)>;
+
 // One database connection prepared for writing: its statements are compiled
 // once and executed many times with the values in `row`. Used by one thread
 // at a time (a WriterLease guarantees it); not movable, because the
-// statements hold references into `row`.
+// statements hold pointers into `row`.
 class Writer {
  public:
   // Prepares every statement on `session`; throws Poco exceptions (the
   // backends catch them).
   Writer(Poco::Data::Session session, const Dialect& dialect,
-         const std::function<std::string(std::string_view)>& sql);
+         const std::function<std::string(std::string_view)>& sql,
+         const PrepareWriterStatement& prepare);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
   Poco::Data::Session session;
   WriterRow row;
-  Poco::Data::Statement begin, commit, rollback;
-  Poco::Data::Statement select_existing, insert_register, select_register, insert_document,
-      insert_authorisation, insert_journal;
-  Poco::Data::Statement select_quarantine, insert_quarantine, update_quarantine;
-  Poco::Data::Statement insert_run, update_run;
+  std::unique_ptr<WriterStatement> begin, commit, rollback;
+  std::unique_ptr<WriterStatement> select_existing, insert_register, select_register,
+      insert_document, insert_authorisation, insert_journal;
+  std::unique_ptr<WriterStatement> select_quarantine, insert_quarantine, update_quarantine;
+  std::unique_ptr<WriterStatement> insert_run, update_run;
 };
+
+// The default PrepareWriterStatement: a Poco::Data::Statement. Poco 1.11
+// compiles it again on every execution; the SQLite backend prepares its own.
+std::unique_ptr<WriterStatement> PreparePocoStatement(Poco::Data::Session& session,
+                                                      const std::string& sql,
+                                                      std::vector<WriterParam> params,
+                                                      std::vector<WriterOutput> outputs);
 
 // A Writer lent to one caller. Destroying the lease gives it back; after
 // Discard() the backend drops it (its connection may be broken) and makes a
@@ -144,8 +176,11 @@ class SqlArchive : public Archive {
   explicit SqlArchive(Dialect dialect) : dialect_(std::move(dialect)) {}
 
   const Dialect& dialect() const { return dialect_; }
-  // A fresh Writer on `session` for this dialect (throws Poco exceptions).
-  std::unique_ptr<Writer> MakeWriter(Poco::Data::Session session) const;
+  // A fresh Writer on `session` for this dialect, its statements made by
+  // `prepare` (throws Poco exceptions).
+  std::unique_ptr<Writer> MakeWriter(Poco::Data::Session session,
+                                     const PrepareWriterStatement& prepare =
+                                         PreparePocoStatement) const;
   // The Status for a database failure while doing `what`.
   Status DatabaseError(const std::exception& e, std::string_view what) const;
 
