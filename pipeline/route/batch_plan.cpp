@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -150,41 +151,52 @@ bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy&
          Has(header, policy.client_relationship_group);
 }
 
-BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse,
+BatchPlan PlanBatch(InputWalk& inputs, const Pipeline& parse,
                     const registers::RegisterPolicy& policy, std::size_t max_bytes,
                     std::size_t jobs) {
   BatchPlan plan;
-  std::vector<char> authorisation(paths.size(), 0);
-  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::size_t next = 0;  // guarded by mutex, as are inputs, plan and found
+  std::vector<std::pair<std::size_t, std::string>> found;  // authorisations, by walk position
   std::atomic<std::size_t> parsed{0};
-  // Standard input can be read once only: read it here, before the workers.
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (paths[i] != "-") continue;
-    Result<std::string> bytes = formats::ReadStandardInput(max_bytes);
-    if (bytes.ok()) {
-      plan.standard_input_at = i;
-      plan.standard_input = std::move(*bytes);
-    }
-    break;
-  }
   auto work = [&] {
     std::string bytes;
-    for (std::size_t i = next++; i < paths.size(); i = next++) {
-      const std::string& path = paths[i];
+    for (;;) {
+      std::size_t at = 0;
+      std::string path;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        std::optional<std::string> p = inputs.Next();
+        if (!p) return;
+        at = next++;
+        path = std::move(*p);
+        if (path == "-") {
+          // Standard input can be read once only: its first occurrence is
+          // read here, in walk order; later ones are left to the intake
+          // stage, which finds it empty.
+          if (plan.standard_input_read) continue;
+          Result<std::string> read = formats::ReadStandardInput(max_bytes);
+          if (!read.ok()) continue;
+          plan.standard_input_read = true;
+          plan.standard_input = std::move(*read);
+          bytes = plan.standard_input;
+        }
+      }
       if (path == "-") {
-        if (i != plan.standard_input_at) continue;
-        bytes = plan.standard_input;
         if (!MayBeAuthorisation(bytes, policy)) continue;
-      } else {
-        if (!ReadCandidate(path, max_bytes, policy, bytes)) continue;
+      } else if (!ReadCandidate(path, max_bytes, policy, bytes)) {
+        continue;
       }
       ++parsed;
       Document doc;
       doc.source = path;
       doc.bytes = std::move(bytes);
       doc.loaded = true;
-      authorisation[i] = IsAuthorisation(std::move(doc), parse, policy) ? 1 : 0;
       bytes.clear();
+      if (!IsAuthorisation(std::move(doc), parse, policy)) continue;
+      std::lock_guard<std::mutex> lock(mutex);
+      if (path == "-") plan.standard_input_is_authorisation = true;
+      found.emplace_back(at, std::move(path));
     }
   };
   std::vector<std::thread> threads;
@@ -196,9 +208,8 @@ BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse
   for (std::thread& t : threads) t.join();
 
   plan.parsed = parsed;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    (authorisation[i] ? plan.authorisations : plan.others).push_back(i);
-  }
+  std::sort(found.begin(), found.end());
+  for (auto& [at, path] : found) plan.authorisations.push_back(std::move(path));
   return plan;
 }
 

@@ -17,31 +17,33 @@
 #include <string>
 #include <vector>
 
+#include "core/input_paths.h"
 #include "core/pipeline.h"
 #include "registers/directory.h"
 
 namespace kanta::route {
 
-// The batch in two waves, as positions in the list of paths given to
-// PlanBatch (the caller keeps that list: a plan adds 8 bytes per document,
-// not a copy of every path). Standard input ("-") can be read only once: it
-// is read here and its bytes kept; files are read again when processed.
+// The batch in two waves: the first is the authorisation documents, listed
+// here (a batch holds few); the second is every other input, which the
+// caller walks again (so a plan costs no memory per document). Standard
+// input ("-") can be read only once: its first occurrence is read here and
+// its bytes kept; files are read again when processed.
 struct BatchPlan {
-  std::vector<std::size_t> authorisations;  // first wave, in input order
-  std::vector<std::size_t> others;          // second wave, in input order
+  std::vector<std::string> authorisations;  // first wave, in input order ("-" = standard input)
   std::size_t parsed = 0;                   // candidates that needed a parse to decide
-  // The position of the first "-" whose bytes were read, or npos; its bytes.
-  std::size_t standard_input_at = static_cast<std::size_t>(-1);
+  bool standard_input_read = false;         // the first "-" was read into standard_input
+  bool standard_input_is_authorisation = false;
   std::string standard_input;
 };
 
 // True when `bytes` may be an authorisation document (see above).
 bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy& policy);
 
-// Splits `paths` into the two waves. `parse` must hold the intake and parse
-// stages (it decides for candidates). Files that cannot be read go to the
-// second wave, where the intake stage reports them.
-BatchPlan PlanBatch(const std::vector<std::string>& paths, const Pipeline& parse,
+// Walks `inputs` once (from where it stands; the caller rewinds it for the
+// second wave) and picks the authorisation documents. `parse` must hold the
+// intake and parse stages (it decides for candidates). Files that cannot be
+// read belong to the second wave, where the intake stage reports them.
+BatchPlan PlanBatch(InputWalk& inputs, const Pipeline& parse,
                     const registers::RegisterPolicy& policy, std::size_t max_bytes,
                     std::size_t jobs);
 

@@ -52,23 +52,27 @@ TEST(BatchPlanTest, AuthorisationsGoFirstWhateverTheOrder) {
   parse.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{}));
   parse.Add(std::make_unique<formats::ParseStage>(xml::ParseLimits{}));
   const std::string dir = (testing::SourceDir() / "samples").string();
+  // A file that is gone by the time the plan reads it.
+  testing::TempDir t;
+  const std::string vanished = (t.path() / "vanished.xml").string();
+  testing::WriteFile(vanished, "<x/>");
   const std::vector<std::string> paths = {
       dir + "/outsourcing/01-occupational-care-for-county.xml",
       dir + "/documents/valid/06-radiology-utf16.xml",
       dir + "/authorisations/osva-patient-specific.xml",
       dir + "/messages/RCMR_IN100002FI01-service-event.xml",
       dir + "/social-welfare/client-relationship.xml",
-      dir + "/nonexistent.xml",
+      vanished,
   };
   for (std::size_t jobs : {1u, 2u}) {
-    const BatchPlan plan = PlanBatch(paths, parse, registers::RegisterPolicy{}, 64u << 20, jobs);
-    ASSERT_EQ(plan.authorisations.size(), 2u);
-    EXPECT_EQ(plan.authorisations[0], 2u);
-    EXPECT_EQ(plan.authorisations[1], 4u);
-    ASSERT_EQ(plan.others.size(), 4u);
-    EXPECT_EQ(plan.others[0], 0u);
-    EXPECT_EQ(plan.others[3], 5u);  // unreadable: left for intake to report
+    testing::WriteFile(vanished, "<x/>");
+    Result<InputWalk> walk = InputWalk::Start(paths);
+    ASSERT_TRUE(walk.ok()) << walk.status().ToString();
+    std::filesystem::remove(vanished);  // left for the intake stage to report
+    const BatchPlan plan = PlanBatch(*walk, parse, registers::RegisterPolicy{}, 64u << 20, jobs);
+    EXPECT_EQ(plan.authorisations, (std::vector<std::string>{paths[2], paths[4]}));
     EXPECT_EQ(plan.parsed, 4u);  // two authorisations, the UTF-16 file and the message
+    EXPECT_FALSE(walk->Next().has_value());  // the plan walked everything
   }
 }
 
@@ -89,12 +93,10 @@ TEST(BatchPlanTest, AHeaderLongerThanTheFirstReadIsReadToItsEnd) {
   std::ofstream(padded, std::ios::binary) << bytes;
   const std::string plain =
       (testing::SourceDir() / "samples/outsourcing/01-occupational-care-for-county.xml").string();
-  const BatchPlan plan =
-      PlanBatch({plain, padded}, parse, registers::RegisterPolicy{}, 64u << 20, 1);
-  ASSERT_EQ(plan.authorisations.size(), 1u);
-  EXPECT_EQ(plan.authorisations[0], 1u);  // the padded one
-  ASSERT_EQ(plan.others.size(), 1u);
-  EXPECT_EQ(plan.others[0], 0u);
+  Result<InputWalk> walk = InputWalk::Start({plain, padded});
+  ASSERT_TRUE(walk.ok()) << walk.status().ToString();
+  const BatchPlan plan = PlanBatch(*walk, parse, registers::RegisterPolicy{}, 64u << 20, 1);
+  EXPECT_EQ(plan.authorisations, std::vector<std::string>{padded});
   std::filesystem::remove_all(dir);
 }
 

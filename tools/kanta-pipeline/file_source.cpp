@@ -5,9 +5,10 @@
 namespace kanta::cli {
 
 std::optional<Document> FileSource::Next() {
-  if (next_ >= paths_.size()) return std::nullopt;
+  std::optional<std::string> path = walk_.Next();
+  if (!path) return std::nullopt;
   Document doc;
-  doc.source = paths_[next_++];
+  doc.source = std::move(*path);
   if (doc.source == "-") {
     Result<std::string> bytes = formats::ReadStandardInput(max_bytes_);
     // A read failure leaves the document unloaded; the intake stage then

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <unordered_set>
 
 #include "archive/archive.h"
 #include "core/batch_runner.h"
@@ -43,30 +44,67 @@ struct IngestOptions {
 // while reports wait for their commit (memory stays bounded by it).
 constexpr std::size_t kInFlight = 256;
 
-// The inputs of one pass (positions in the batch's list of paths), as
-// documents.
-class InputSource final : public DocumentSource {
+// A document for `path`: the bytes of standard input the plan read when it
+// is "-" (the intake stage reads files on a worker).
+Document InputDocument(std::string path, const route::BatchPlan& plan) {
+  Document doc;
+  doc.source = std::move(path);
+  if (doc.source == "-" && plan.standard_input_read) {
+    doc.bytes = plan.standard_input;
+    doc.loaded = true;
+  }
+  return doc;
+}
+
+// A pass over listed inputs: the authorisations, or the documents deferred
+// by the pass before.
+class ListSource final : public DocumentSource {
  public:
-  InputSource(const std::vector<std::string>& paths, const std::vector<std::size_t>& pass,
-              const route::BatchPlan& plan)
-      : paths_(paths), pass_(pass), plan_(plan) {}
+  ListSource(const std::vector<std::string>& paths, const route::BatchPlan& plan)
+      : paths_(paths), plan_(plan) {}
   std::optional<Document> Next() override {
-    if (next_ >= pass_.size()) return std::nullopt;
-    const std::size_t at = pass_[next_++];
-    Document doc;
-    doc.source = paths_[at];
-    if (at == plan_.standard_input_at) {
-      doc.bytes = plan_.standard_input;
-      doc.loaded = true;
-    }
-    return doc;
+    if (next_ >= paths_.size()) return std::nullopt;
+    return InputDocument(paths_[next_++], plan_);
   }
 
  private:
   const std::vector<std::string>& paths_;
-  const std::vector<std::size_t>& pass_;
   const route::BatchPlan& plan_;
   std::size_t next_ = 0;
+};
+
+// The second wave: the batch walked again, without the authorisations (the
+// first wave had them).
+class WalkSource final : public DocumentSource {
+ public:
+  WalkSource(InputWalk& walk, const route::BatchPlan& plan)
+      : walk_(walk), plan_(plan), first_wave_(plan.authorisations.begin(), plan.authorisations.end()) {}
+  std::optional<Document> Next() override {
+    while (std::optional<std::string> path = walk_.Next()) {
+      if (*path == "-") {
+        // Only the first "-" was read; it went with the first wave when it
+        // is an authorisation.
+        const bool first = !standard_input_seen_;
+        standard_input_seen_ = true;
+        if (first && plan_.standard_input_is_authorisation) continue;
+        if (!first) {
+          Document doc;  // the intake stage reads it and finds it empty
+          doc.source = "-";
+          return doc;
+        }
+        return InputDocument(std::move(*path), plan_);
+      }
+      if (first_wave_.count(*path) > 0) continue;
+      return InputDocument(std::move(*path), plan_);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  InputWalk& walk_;
+  const route::BatchPlan& plan_;
+  const std::unordered_set<std::string> first_wave_;
+  bool standard_input_seen_ = false;
 };
 
 // Passes reports on to the writer, except those of documents deferred to a
@@ -76,14 +114,14 @@ class PassSink final : public ReportSink {
   PassSink(ReportSink& writer, BatchTotals& totals) : writer_(writer), totals_(totals) {}
   void Accept(Report report) override {
     if (report.decision && report.decision->action == Action::kDeferred) {
-      deferred_.push_back(report.index());
+      deferred_.push_back(report.path());
       return;
     }
     if (report.decision && report.decision->action == Action::kStored) ++stored_;
     CountReport(report, totals_);
     writer_.Accept(std::move(report));
   }
-  std::vector<std::size_t> deferred_;  // positions in the pass, in order
+  std::vector<std::string> deferred_;  // their paths, in order
   std::size_t stored_ = 0;
 
  private:
@@ -105,8 +143,8 @@ std::string SettingsJson(const RunSettings& settings) {
 int RunIngest(const IngestOptions& o) {
   const DocumentOptions& d = o.documents;
   // Configuration first: every problem here is exit 2, before any document.
-  Result<std::vector<std::string>> paths = ExpandInputPaths(d.paths);
-  if (!paths.ok()) return ConfigError(paths.status());
+  Result<InputWalk> inputs = InputWalk::Start(d.paths);
+  if (!inputs.ok()) return ConfigError(inputs.status());
   Result<std::shared_ptr<const registers::OrganisationDirectory>> directory =
       registers::OrganisationDirectory::Load(o.directory);
   if (!directory.ok()) return ConfigError(directory.status());
@@ -199,24 +237,32 @@ int RunIngest(const IngestOptions& o) {
   if (!output.ok()) return ConfigError(output.status());
 
   const auto start = std::chrono::steady_clock::now();
-  route::BatchPlan plan = route::PlanBatch(*paths, reading, policy, d.max_bytes, sizing.jobs());
+  route::BatchPlan plan = route::PlanBatch(*inputs, reading, policy, d.max_bytes, sizing.jobs());
+  inputs->Rewind();
   BatchTotals totals;
   // Authorisations first, then the rest. Within a wave, documents whose
   // predecessor is still to come are retried after the others; a pass that
   // stores nothing ends the retries, and the last pass refuses what is left.
-  for (std::vector<std::size_t>* wave : {&plan.authorisations, &plan.others}) {
-    std::vector<std::size_t> pending = std::move(*wave);
+  for (const bool first_wave : {true, false}) {
+    if (first_wave && plan.authorisations.empty()) continue;
+    std::vector<std::string> deferred;
     bool defer = true;
-    while (!pending.empty()) {
+    for (bool first_pass = true;; first_pass = false) {
       PassSink sink((*output)->writer(), totals);
-      InputSource source(*paths, pending, plan);
-      BatchRunner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight}).Run(source, sink);
+      const BatchRunner runner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight});
+      if (!first_pass) {
+        ListSource source(deferred, plan);
+        runner.Run(source, sink);
+      } else if (first_wave) {
+        ListSource source(plan.authorisations, plan);
+        runner.Run(source, sink);
+      } else {
+        WalkSource source(*inputs, plan);
+        runner.Run(source, sink);
+      }
       if (sink.deferred_.empty()) break;
       if (sink.stored_ == 0) defer = false;
-      std::vector<std::size_t> retry;
-      retry.reserve(sink.deferred_.size());
-      for (std::size_t position : sink.deferred_) retry.push_back(pending[position]);
-      pending = std::move(retry);
+      deferred = std::move(sink.deferred_);
     }
   }
   const double elapsed =

@@ -13,13 +13,13 @@
 namespace kanta::cli {
 
 int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::string command,
-                     RunSettings settings, std::vector<std::string> paths) {
+                     RunSettings settings, InputWalk inputs) {
   BatchRunner runner(pipeline, BatchOptions{o.jobs, 0});
   settings.emplace_back("jobs", std::to_string(runner.jobs()));
   Result<std::unique_ptr<ReportOutput>> output =
       ReportOutput::Open(o, std::move(command), std::move(settings));
   if (!output.ok()) return ConfigError(output.status().message());
-  FileSource source(std::move(paths), o.max_bytes);
+  FileSource source(std::move(inputs), o.max_bytes);
   const auto start = std::chrono::steady_clock::now();
   const BatchTotals totals = runner.Run(source, (*output)->writer());
   const double elapsed =

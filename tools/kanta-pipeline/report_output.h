@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/batch_runner.h"
+#include "core/input_paths.h"
 #include "document_options.h"
 #include "report/report_writer.h"
 
@@ -35,12 +36,12 @@ class ReportOutput {
   std::unique_ptr<report::ReportWriter> writer_;
 };
 
-// Runs `pipeline` on the files at `paths` with a report (validate, verify,
+// Runs `pipeline` on the files of `inputs` with a report (validate, verify,
 // sign): adds the number of jobs to `settings`, opens the report (a usage
 // error when it cannot be), times the run and finishes the report. Returns
 // the exit code.
 int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::string command,
-                     RunSettings settings, std::vector<std::string> paths);
+                     RunSettings settings, InputWalk inputs);
 
 // The current UTC time in a strftime `format`, e.g. "%Y%m%d" for 20261122.
 std::string UtcNow(const char* format);

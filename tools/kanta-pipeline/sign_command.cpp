@@ -172,7 +172,10 @@ int RunSign(const SignOptions& o) {
 
   settings.emplace_back("signer", (*credentials)->info().subject);
   settings.emplace_back("out", o.out_dir);
-  return RunReportedBatch(pipeline, d, "sign", std::move(settings), std::move(inputs));
+  // Every input was listed to plan the outputs: the walk is that list.
+  Result<InputWalk> walk = InputWalk::Start(std::move(inputs));
+  if (!walk.ok()) return ConfigError(walk.status().message());
+  return RunReportedBatch(pipeline, d, "sign", std::move(settings), std::move(*walk));
 }
 
 }  // namespace

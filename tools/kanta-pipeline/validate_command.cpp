@@ -11,13 +11,13 @@ namespace {
 
 int RunValidate(const DocumentOptions& o) {
   // Configuration first: every problem here is exit 2, before any document.
-  Result<std::vector<std::string>> paths = ExpandInputPaths(o.paths);
-  if (!paths.ok()) return ConfigError(paths.status().message());
+  Result<InputWalk> inputs = InputWalk::Start(o.paths);
+  if (!inputs.ok()) return ConfigError(inputs.status().message());
   Result<Validation> validation = LoadValidation(o);
   if (!validation.ok()) return ConfigError(validation.status().message());
   Pipeline pipeline;
   validation->AddStages(pipeline);
-  return RunReportedBatch(pipeline, o, "validate", validation->settings, std::move(*paths));
+  return RunReportedBatch(pipeline, o, "validate", validation->settings, std::move(*inputs));
 }
 
 }  // namespace

@@ -10,8 +10,8 @@ namespace kanta::cli {
 namespace {
 
 int RunVerify(const DocumentOptions& o) {
-  Result<std::vector<std::string>> paths = ExpandInputPaths(o.paths);
-  if (!paths.ok()) return ConfigError(paths.status().message());
+  Result<InputWalk> inputs = InputWalk::Start(o.paths);
+  if (!inputs.ok()) return ConfigError(inputs.status().message());
   ValidationParts parts{/*schema=*/false, /*rules=*/false, /*signature=*/true,
                         /*require_signature=*/true};
   DocumentOptions verify = o;
@@ -21,7 +21,7 @@ int RunVerify(const DocumentOptions& o) {
   Pipeline pipeline;
   validation->AddReadStages(pipeline);
   validation->AddSignatureStage(pipeline);
-  return RunReportedBatch(pipeline, o, "verify", validation->settings, std::move(*paths));
+  return RunReportedBatch(pipeline, o, "verify", validation->settings, std::move(*inputs));
 }
 
 }  // namespace
