@@ -73,10 +73,7 @@ void InputWalk::Rewind() {
 Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths) {
   ASSIGN_OR_RETURN(InputWalk walk, InputWalk::Start(paths));
   std::vector<std::string> out;
-  while (std::optional<std::string> p = walk.Next()) {
-    RETURN_IF_ERROR(walk.folder_error());
-    out.push_back(std::move(*p));
-  }
+  while (std::optional<std::string> p = walk.Next()) out.push_back(std::move(*p));
   RETURN_IF_ERROR(walk.folder_error());
   return out;
 }

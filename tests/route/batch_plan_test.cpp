@@ -55,7 +55,6 @@ TEST(BatchPlanTest, AuthorisationsGoFirstWhateverTheOrder) {
   // A file that is gone by the time the plan reads it.
   testing::TempDir t;
   const std::string vanished = (t.path() / "vanished.xml").string();
-  testing::WriteFile(vanished, "<x/>");
   const std::vector<std::string> paths = {
       dir + "/outsourcing/01-occupational-care-for-county.xml",
       dir + "/documents/valid/06-radiology-utf16.xml",
