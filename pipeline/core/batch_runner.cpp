@@ -41,7 +41,10 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   if (jobs_ == 1) {
     // One worker: run on this thread; no hand-offs, same order and output.
     // Reports with a completion wait (up to the in-flight bound) so that the
-    // completions can overlap with the next documents.
+    // completions can overlap with the next documents. A report without one
+    // waits its turn behind them instead of forcing them out: completing a
+    // report right after its document was submitted would wait for work
+    // (a batched store) that had no time to be done.
     std::deque<Report> waiting;
     auto emit = [&] {
       Report report = std::move(waiting.front());
@@ -56,9 +59,11 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
       Report report(doc->index, doc->source);
       pipeline_.Run(*doc, report);
       doc.reset();
-      const bool pending = report.completion != nullptr;
       waiting.push_back(std::move(report));
-      while (!waiting.empty() && (!pending || waiting.size() > max_in_flight_)) emit();
+      while (!waiting.empty() &&
+             (!waiting.front().completion || waiting.size() > max_in_flight_)) {
+        emit();
+      }
     }
     while (!waiting.empty()) emit();
     return totals;
@@ -73,13 +78,19 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   // is made. On two cores every avoided wake-up is time a worker gets back.
   // Half the bound, so workers seldom find the ring full.
   const std::size_t emit_batch = std::clamp<std::size_t>(max_in_flight_ / 2, 1, 16);
+  // Reports whose completion has not run yet are held back, up to half the
+  // bound, so that what they wait for (a store, which the store queue
+  // batches) is mostly done when they are completed. Completing them as
+  // soon as they were ready made the emitter wait for stores submitted a
+  // moment before, and the store queue commit a few documents at a time.
+  const std::size_t hold_limit = max_in_flight_ / 2;
   std::mutex mu;
   std::condition_variable emit_ready;  // emitter: there is something to hand on
   std::condition_variable slot_free;   // workers: taken - released dropped below the bound
   std::vector<std::optional<Report>> ring(max_in_flight_);  // guarded by mu
   // Guarded by mu: documents taken from the source; reports [emitted, ready)
   // all in the ring; reports taken out of the ring; reports completed and
-  // handed on (a report waiting for its completion still counts as in
+  // handed on (a report held for its completion still counts as in
   // flight, so released <= emitted <= ready <= taken).
   std::size_t taken = 0, ready = 0, emitted = 0, released = 0;
   bool input_done = false;          // guarded by mu
@@ -88,9 +99,11 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
 
   // Whether the emitter has work worth waking for; called with mu held.
   auto worth_emitting = [&] {
+    // A waiting worker needs room, and the emitter holds or can take a
+    // report whose release makes it.
+    if (workers_waiting > 0 && taken - released >= max_in_flight_ && released < ready) return true;
     if (ready == emitted) return input_done && emitted == taken;
-    return ready - emitted >= emit_batch || input_done || workers_waiting > 0 ||
-           taken - released >= max_in_flight_;
+    return ready - emitted >= emit_batch || input_done || taken - released >= max_in_flight_;
   };
 
   auto work = [&] {
@@ -134,8 +147,11 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   workers.reserve(jobs_);
   for (std::size_t i = 0; i < jobs_; ++i) workers.emplace_back(work);
 
+  std::deque<Report> held;  // taken out of the ring, not yet handed on (emitter only)
   std::vector<Report> batch;
   for (;;) {
+    bool finishing = false;
+    std::size_t in_flight = 0;
     {
       std::unique_lock lock(mu);
       emitter_waiting = true;
@@ -143,11 +159,28 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
       emitter_waiting = false;
       for (; emitted < ready; ++emitted) {
         std::optional<Report>& slot = ring[emitted % ring.size()];
-        batch.push_back(std::move(*slot));
+        held.push_back(std::move(*slot));
         slot.reset();
       }
-      if (batch.empty()) break;  // input done and everything handed on
+      finishing = input_done && emitted == taken;
+      in_flight = taken - released;
     }
+    if (held.empty()) {
+      if (finishing) break;  // input done and everything handed on
+      continue;
+    }
+    // Hand on, in order: at the end everything; otherwise what is over the
+    // hold limit, a run more if that would leave the workers no room, and
+    // any report after those that needs no waiting.
+    std::size_t must = finishing ? held.size() : held.size() - std::min(held.size(), hold_limit);
+    if (in_flight - must >= max_in_flight_) must = std::min(held.size(), must + emit_batch);
+    std::size_t n = 0;
+    while (n < held.size() && (n < must || !held[n].completion)) ++n;
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(held.front()));
+      held.pop_front();
+    }
+    if (batch.empty()) continue;
     for (Report& report : batch) CompleteReport(report);
     {
       std::lock_guard lock(mu);

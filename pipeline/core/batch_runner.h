@@ -5,9 +5,10 @@
 // on the calling thread. At most `max_in_flight` documents exist at once
 // (read, processing or waiting to be reported), so memory does not grow with
 // the size of the batch. With one job everything runs on the calling thread. A report that carries a Completion has it run on the
-// calling thread, in input order, right before it is counted and handed on;
-// with one job, up to `max_in_flight` such reports wait, so completions that
-// batch their work (stores) see more than one document at a time.
+// calling thread, in input order, right before it is counted and handed on.
+// Such reports are held back (up to `max_in_flight` with one job, half of it
+// with more) while later documents go on, so that the work a completion waits
+// for (a store, which is batched) is mostly done when it runs.
 #pragma once
 
 #include <cstddef>

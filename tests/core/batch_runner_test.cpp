@@ -160,6 +160,52 @@ TEST(BatchRunnerTest, CompletionsRunInInputOrderBeforeCountingAndLetWorkOverlap)
   }
 }
 
+// Every other document leaves a completion; each records how many
+// documents had been processed when it ran.
+std::atomic<int> g_processed{0};
+std::vector<std::pair<std::size_t, int>> g_completed_at;  // guarded by g_completion_mu
+
+class EveryOtherCompletesStage final : public Stage {
+ public:
+  std::string_view name() const override { return "every-other"; }
+  Result<Verdict> Process(Document& doc, Report& report) const override {
+    ++g_processed;
+    struct Note final : Completion {
+      void Complete(Report& r) override {
+        std::lock_guard lock(g_completion_mu);
+        g_completed_at.emplace_back(r.index(), g_processed.load());
+      }
+    };
+    if (std::stoi(doc.source.substr(4)) % 2 == 0) report.completion = std::make_shared<Note>();
+    return Verdict::kContinue;
+  }
+};
+
+TEST(BatchRunnerTest, HoldsCompletionsBackWhileLaterDocumentsGoOn) {
+  // A completion waits for work the document started (a batched store);
+  // run at once, it would wait for work that had no time to be done. Reports
+  // without a completion must not force the held ones out either.
+  constexpr int kDocuments = 200;
+  for (std::size_t jobs : {1u, 2u}) {
+    g_processed = 0;
+    g_completed_at.clear();
+    Pipeline p;
+    p.Add(std::make_unique<EveryOtherCompletesStage>());
+    BatchRunner runner(p, BatchOptions{jobs, 16});
+    CountingSource source(kDocuments);
+    CollectingSink sink;
+    EXPECT_EQ(runner.Run(source, sink).documents, static_cast<std::size_t>(kDocuments));
+    ASSERT_EQ(g_completed_at.size(), static_cast<std::size_t>(kDocuments / 2));
+    for (const auto& [index, processed] : g_completed_at) {
+      const int at_least = std::min<int>(kDocuments, static_cast<int>(index) + 5);
+      EXPECT_GE(processed, at_least) << "jobs " << jobs << ": document " << index
+                                     << " completed while only " << processed << " were processed";
+    }
+    ASSERT_EQ(sink.reports.size(), static_cast<std::size_t>(kDocuments));
+    for (int i = 0; i < kDocuments; ++i) EXPECT_EQ(sink.reports[i].index(), static_cast<std::size_t>(i));
+  }
+}
+
 // The first document is much the slowest: the others finish and wait, the
 // bound stops the workers, and everything still comes out in order.
 class SlowFirstStage final : public Stage {
