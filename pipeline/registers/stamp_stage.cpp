@@ -59,7 +59,9 @@ Result<Verdict> StampStage::Process(Document& doc, Report& report) const {
   Document header;
   header.kind = DocumentKind::kCda;
   ASSIGN_OR_RETURN(header.tree, HeaderCopy(tree));
-  ASSIGN_OR_RETURN(header.bytes, xml::Serialize(xml::TreeOf(header)));  // for the Xerces engine
+  if (schema_->engine() == validate::SchemaEngine::kXerces) {  // it re-scans bytes; libxml2 the tree
+    ASSIGN_OR_RETURN(header.bytes, xml::Serialize(xml::TreeOf(header)));
+  }
   header.loaded = true;
   Report check;
   RETURN_IF_ERROR(schema_->Validate(header, check));
