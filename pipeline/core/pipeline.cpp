@@ -29,12 +29,12 @@ Verdict RunStage(const Stage& stage, Document& doc, Report& report) {
   return Verdict::kReject;
 }
 
-void CopyFacts(const Document& doc, Report& report, bool bytes = true) {
+void CopyFacts(const Document& doc, Report& report) {
   report.kind = doc.kind;
   report.facts = doc.facts;
   report.envelope = doc.envelope;
   report.decision = doc.decision;
-  if (bytes) report.bytes = doc.bytes.size();
+  report.bytes = doc.bytes.size();
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ Verdict Pipeline::Run(Document& doc, Report& report) const {
       if (report.stopped_at.empty()) report.stopped_at = std::string(stage->name());
     }
   }
-  CopyFacts(doc, report, /*bytes=*/finals_.empty());  // a final stage may have taken them
+  CopyFacts(doc, report);
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return verdict;

@@ -22,9 +22,7 @@ class Pipeline {
   // Appends a final stage: final stages run after the others on every
   // document, also when a stage rejected or quarantined it or failed, so a
   // router can set aside what the earlier stages stopped (nothing is lost).
-  // They see the verdict so far in Report::stopped_at and the findings. A
-  // final stage may take the document's bytes: the report keeps their size
-  // from before the final stages.
+  // They see the verdict so far in Report::stopped_at and the findings.
   void AddFinal(std::unique_ptr<Stage> stage) { finals_.push_back(std::move(stage)); }
   std::size_t size() const { return stages_.size() + finals_.size(); }
 

@@ -219,6 +219,7 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   r.sha256 = doc.bytes_rewritten ? archive::Sha256Hex(doc.bytes) : r.input_sha256;
   r.run_id = options_.run_id;
   request->source = doc.source;
+  request->bytes = doc.bytes;
   if (subject.form == registers::AuthorisationForm::kOutsourcing) {
     completion->osva = registers::ReadOutsourcingAuthorisation(root);
     request->authorisation = Summary(*completion->osva);
@@ -235,10 +236,6 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   completion->run_id = options_.run_id;
   completion->request = request;
   completion->queue = queue_;
-  // The document ends here (route is the final stage, and the archive
-  // message above was built from them): its bytes move to the store instead
-  // of being copied, ~40 kB a document.
-  request->bytes = std::move(doc.bytes);
   completion->outcome = queue_->Submit(std::move(request));
   report.decision = doc.decision;
   report.completion = std::move(completion);

@@ -330,8 +330,7 @@ TEST_F(IngestCliTest, AProviderReadsOnlyWhatItsAuthorisationsAllow) {
 TEST_F(IngestCliTest, EachStoredDocumentsSha256IsThatOfItsStoredBytes) {
   // Stamped documents are stored rewritten: their sha256 must be of the
   // stored bytes, not of the input (the route stage hashes them). The
-  // report's "bytes" is their size too, although the route stage hands the
-  // bytes themselves over to the store.
+  // report's "bytes" is their size too.
   CliRun ingest = Ingest(Archive("a"), GoldenInputs());
   ASSERT_EQ(ingest.exit_code, 1) << ingest.err;
   std::map<std::string, std::size_t> reported;  // id -> "bytes" of stored documents
