@@ -15,6 +15,7 @@ BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipel
   jobs_ = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 4 * jobs_;
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
+  hold_completions_ = options.hold_completions;
 }
 
 void CountReport(const Report& report, BatchTotals& totals) {
@@ -83,7 +84,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   // batches) is mostly done when they are completed. Completing them as
   // soon as they were ready made the emitter wait for stores submitted a
   // moment before, and the store queue commit a few documents at a time.
-  const std::size_t hold_limit = max_in_flight_ / 2;
+  const std::size_t hold_limit = hold_completions_ ? max_in_flight_ / 2 : 0;
   std::mutex mu;
   std::condition_variable emit_ready;  // emitter: there is something to hand on
   std::condition_variable slot_free;   // workers: taken - released dropped below the bound

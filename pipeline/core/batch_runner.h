@@ -6,9 +6,10 @@
 // (read, processing or waiting to be reported), so memory does not grow with
 // the size of the batch. With one job everything runs on the calling thread. A report that carries a Completion has it run on the
 // calling thread, in input order, right before it is counted and handed on.
-// Such reports are held back (up to `max_in_flight` with one job, half of it
-// with more) while later documents go on, so that the work a completion waits
-// for (a store, which is batched) is mostly done when it runs.
+// Such reports are held back (up to `max_in_flight` with one job; with more,
+// half of it when BatchOptions::hold_completions is set) while later
+// documents go on, so that the work a completion waits for (a store, which is
+// batched) is mostly done when it runs.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +42,12 @@ struct BatchOptions {
   // exist only while a worker processes it; the others are reports waiting
   // for an earlier one or for their completion). 0 = 4 * jobs.
   std::size_t max_in_flight = 0;
+  // With several jobs, hold up to half of `max_in_flight` reports back before
+  // running their completions: for completions that wait for batched work
+  // (ingest's stores). Completions that only do work of their own (writing a
+  // signed file) gain nothing from waiting. With one job reports are always
+  // held up to `max_in_flight`.
+  bool hold_completions = false;
 };
 
 struct BatchTotals {
@@ -71,6 +78,7 @@ class BatchRunner {
   const Pipeline& pipeline_;
   std::size_t jobs_;
   std::size_t max_in_flight_;
+  bool hold_completions_;
 };
 
 }  // namespace kanta

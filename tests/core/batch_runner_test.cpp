@@ -191,7 +191,7 @@ TEST(BatchRunnerTest, HoldsCompletionsBackWhileLaterDocumentsGoOn) {
     g_completed_at.clear();
     Pipeline p;
     p.Add(std::make_unique<EveryOtherCompletesStage>());
-    BatchRunner runner(p, BatchOptions{jobs, 16});
+    BatchRunner runner(p, BatchOptions{jobs, 16, /*hold_completions=*/true});
     CountingSource source(kDocuments);
     CollectingSink sink;
     EXPECT_EQ(runner.Run(source, sink).documents, static_cast<std::size_t>(kDocuments));

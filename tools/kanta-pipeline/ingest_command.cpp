@@ -249,7 +249,7 @@ int RunIngest(const IngestOptions& o) {
     bool defer = true;
     for (bool first_pass = true;; first_pass = false) {
       PassSink sink((*output)->writer(), totals);
-      const BatchRunner runner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight});
+      const BatchRunner runner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight, /*hold_completions=*/true});
       if (!first_pass) {
         ListSource source(deferred, plan);
         runner.Run(source, sink);
