@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "archive/archive.h"
 #include "cli_support.h"
 #include "test_support.h"
 
@@ -182,6 +183,26 @@ TEST_F(IngestCliTest, ARerunStoresNothingTwice) {
   CliRun q = Cli({"archive", "quarantine", "--archive", "sqlite:" + Archive("a").string()});
   EXPECT_NE(q.out.find("9 documents in quarantine"), std::string::npos) << q.out;
   EXPECT_NE(q.out.find("[seen 2 times]"), std::string::npos) << q.out;
+}
+
+TEST_F(IngestCliTest, TheRunRecordsItsTotalsAndHowManyTransactionsStoredThem) {
+  CliRun r = Ingest(Archive("a"), GoldenInputs());
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  std::size_t stored = 0;
+  for (const auto& [path, decision] : Decisions(r.out)) stored += decision.rfind("stored", 0) == 0;
+  ASSERT_GT(stored, 0u);
+  auto archive = archive::OpenArchive("sqlite:" + Archive("a").string());
+  ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  auto runs = (*archive)->Runs();
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_EQ(runs->size(), 1u);
+  Object::Ptr totals = ParseJson(runs->front().totals_json);
+  EXPECT_EQ(totals->getValue<std::size_t>("documents"), Decisions(r.out).size());
+  // Every stored document went through a store-queue transaction; a
+  // transaction holds one document or more.
+  const auto transactions = totals->getValue<std::size_t>("transactions");
+  EXPECT_GE(transactions, 1u);
+  EXPECT_LE(transactions, stored);
 }
 
 TEST_F(IngestCliTest, OnlyDuplicatesExitZero) {

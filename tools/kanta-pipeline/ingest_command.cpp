@@ -249,7 +249,8 @@ int RunIngest(const IngestOptions& o) {
     bool defer = true;
     for (bool first_pass = true;; first_pass = false) {
       PassSink sink((*output)->writer(), totals);
-      const BatchRunner runner(defer ? deferring : final_pass, BatchOptions{d.jobs, kInFlight, /*hold_completions=*/true});
+      const BatchRunner runner(defer ? deferring : final_pass,
+                               BatchOptions{d.jobs, kInFlight, /*hold_completions=*/true});
       if (!first_pass) {
         ListSource source(deferred, plan);
         runner.Run(source, sink);
@@ -270,7 +271,8 @@ int RunIngest(const IngestOptions& o) {
   const std::string totals_json = "{\"documents\": " + std::to_string(totals.documents) +
                                   ", \"valid\": " + std::to_string(totals.valid) +
                                   ", \"invalid\": " + std::to_string(totals.invalid) +
-                                  ", \"errors\": " + std::to_string(totals.errors) + "}";
+                                  ", \"errors\": " + std::to_string(totals.errors) +
+                                  ", \"transactions\": " + std::to_string(queue->batches()) + "}";
   if (Status s = store->EndRun(*run_id, totals_json); !s.ok()) {
     std::cerr << "kanta-pipeline: the archive journal cannot be closed: " << s.message() << "\n";
     return kExitInternal;
