@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "formats/intake_stage.h"
 #include "formats/parse_stage.h"
@@ -75,10 +74,10 @@ TEST(BatchPlanTest, AuthorisationsGoFirstWhateverTheOrder) {
   }
 }
 
-}  // namespace
 TEST(BatchPlanTest, AHeaderLongerThanTheFirstReadIsReadToItsEnd) {
-  // The plan reads a file's head only; an authorisation whose markers sit
-  // past the first 16 KiB (here behind a long comment) must still be found.
+  // The plan reads a file's head only (8 KiB first, more while the header
+  // goes on); an authorisation whose markers sit 70 KiB in (behind a long
+  // comment) must still be found.
   Pipeline parse;
   parse.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{}));
   parse.Add(std::make_unique<formats::ParseStage>(xml::ParseLimits{}));
@@ -86,17 +85,16 @@ TEST(BatchPlanTest, AHeaderLongerThanTheFirstReadIsReadToItsEnd) {
   const std::size_t root_end = bytes.find('>', bytes.find("<ClinicalDocument"));
   ASSERT_NE(root_end, std::string::npos);
   bytes.insert(root_end + 1, "\n<!--" + std::string(70 * 1024, 'x') + "-->");
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "kanta-plan-head";
-  std::filesystem::create_directories(dir);
-  const std::string padded = (dir / "padded-osva.xml").string();
-  std::ofstream(padded, std::ios::binary) << bytes;
+  testing::TempDir dir;
+  const std::string padded = (dir.path() / "padded-osva.xml").string();
+  testing::WriteFile(padded, bytes);
   const std::string plain =
       (testing::SourceDir() / "samples/outsourcing/01-occupational-care-for-county.xml").string();
   Result<InputWalk> walk = InputWalk::Start({plain, padded});
   ASSERT_TRUE(walk.ok()) << walk.status().ToString();
   const BatchPlan plan = PlanBatch(*walk, parse, registers::RegisterPolicy{}, 64u << 20, 1);
   EXPECT_EQ(plan.authorisations, std::vector<std::string>{padded});
-  std::filesystem::remove_all(dir);
 }
 
+}  // namespace
 }  // namespace kanta::route
