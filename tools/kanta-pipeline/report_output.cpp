@@ -18,7 +18,7 @@ int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::st
   settings.emplace_back("jobs", std::to_string(runner.jobs()));
   Result<std::unique_ptr<ReportOutput>> output =
       ReportOutput::Open(o, std::move(command), std::move(settings));
-  if (!output.ok()) return ConfigError(output.status().message());
+  if (!output.ok()) return ConfigError(output.status());
   FileSource source(std::move(inputs), o.max_bytes);
   const auto start = std::chrono::steady_clock::now();
   const BatchTotals totals = runner.Run(source, (*output)->writer());

@@ -149,16 +149,16 @@ int RunSign(const SignOptions& o) {
   const DocumentOptions& d = o.documents;
   std::vector<std::string> inputs;
   Result<std::map<std::string, fs::path>> targets = OutputPaths(d.paths, o.out_dir, inputs);
-  if (!targets.ok()) return ConfigError(targets.status().message());
+  if (!targets.ok()) return ConfigError(targets.status());
   Result<std::shared_ptr<const crypto::SigningCredentials>> credentials =
       crypto::SigningCredentials::Load(o.key, o.cert, o.password_file);
-  if (!credentials.ok()) return ConfigError(credentials.status().message());
+  if (!credentials.ok()) return ConfigError(credentials.status());
   Result<std::unique_ptr<crypto::SystemSigner>> signer = crypto::SystemSigner::Create(*credentials);
-  if (!signer.ok()) return ConfigError(signer.status().message());
+  if (!signer.ok()) return ConfigError(signer.status());
 
   Result<Validation> validation =
       LoadValidation(d, ValidationParts{/*schema=*/true, /*rules=*/false, /*signature=*/false});
-  if (!validation.ok()) return ConfigError(validation.status().message());
+  if (!validation.ok()) return ConfigError(validation.status());
   Pipeline pipeline;
   RunSettings settings = validation->settings;
   validation->AddReadStages(pipeline);
@@ -174,7 +174,7 @@ int RunSign(const SignOptions& o) {
   settings.emplace_back("out", o.out_dir);
   // Every input was listed to plan the outputs: the walk is that list.
   Result<InputWalk> walk = InputWalk::Start(std::move(inputs));
-  if (!walk.ok()) return ConfigError(walk.status().message());
+  if (!walk.ok()) return ConfigError(walk.status());
   return RunReportedBatch(pipeline, d, "sign", std::move(settings), std::move(*walk));
 }
 

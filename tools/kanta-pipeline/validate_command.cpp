@@ -12,9 +12,9 @@ namespace {
 int RunValidate(const DocumentOptions& o) {
   // Configuration first: every problem here is exit 2, before any document.
   Result<InputWalk> inputs = InputWalk::Start(o.paths);
-  if (!inputs.ok()) return ConfigError(inputs.status().message());
+  if (!inputs.ok()) return ConfigError(inputs.status());
   Result<Validation> validation = LoadValidation(o);
-  if (!validation.ok()) return ConfigError(validation.status().message());
+  if (!validation.ok()) return ConfigError(validation.status());
   Pipeline pipeline;
   validation->AddStages(pipeline);
   return RunReportedBatch(pipeline, o, "validate", validation->settings, std::move(*inputs));

@@ -11,13 +11,13 @@ namespace {
 
 int RunVerify(const DocumentOptions& o) {
   Result<InputWalk> inputs = InputWalk::Start(o.paths);
-  if (!inputs.ok()) return ConfigError(inputs.status().message());
+  if (!inputs.ok()) return ConfigError(inputs.status());
   ValidationParts parts{/*schema=*/false, /*rules=*/false, /*signature=*/true,
                         /*require_signature=*/true};
   DocumentOptions verify = o;
   verify.no_signature = false;
   Result<Validation> validation = LoadValidation(verify, parts);
-  if (!validation.ok()) return ConfigError(validation.status().message());
+  if (!validation.ok()) return ConfigError(validation.status());
   Pipeline pipeline;
   validation->AddReadStages(pipeline);
   validation->AddSignatureStage(pipeline);
