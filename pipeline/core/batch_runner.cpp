@@ -15,7 +15,7 @@ BatchRunner::BatchRunner(const Pipeline& pipeline, BatchOptions options) : pipel
   jobs_ = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   max_in_flight_ = options.max_in_flight != 0 ? options.max_in_flight : 4 * jobs_;
   if (max_in_flight_ < jobs_) max_in_flight_ = jobs_;
-  hold_completions_ = options.hold_completions;
+  hold_limit_ = options.hold_completions ? max_in_flight_ / 2 : 0;
 }
 
 void CountReport(const Report& report, BatchTotals& totals) {
@@ -79,12 +79,11 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
   // is made. On two cores every avoided wake-up is time a worker gets back.
   // Half the bound, so workers seldom find the ring full.
   const std::size_t emit_batch = std::clamp<std::size_t>(max_in_flight_ / 2, 1, 16);
-  // Reports whose completion has not run yet are held back, up to half the
-  // bound, so that what they wait for (a store, which the store queue
+  // Reports whose completion has not run yet are held back, up to
+  // hold_limit_, so that what they wait for (a store, which the store queue
   // batches) is mostly done when they are completed. Completing them as
   // soon as they were ready made the emitter wait for stores submitted a
   // moment before, and the store queue commit a few documents at a time.
-  const std::size_t hold_limit = hold_completions_ ? max_in_flight_ / 2 : 0;
   std::mutex mu;
   std::condition_variable emit_ready;  // emitter: there is something to hand on
   std::condition_variable slot_free;   // workers: taken - released dropped below the bound
@@ -173,7 +172,7 @@ BatchTotals BatchRunner::Run(DocumentSource& source, ReportSink& sink) const {
     // Hand on, in order: at the end everything; otherwise what is over the
     // hold limit, a run more if that would leave the workers no room, and
     // any report after those that needs no waiting.
-    std::size_t must = finishing ? held.size() : held.size() - std::min(held.size(), hold_limit);
+    std::size_t must = finishing ? held.size() : held.size() - std::min(held.size(), hold_limit_);
     if (in_flight - must >= max_in_flight_) must = std::min(held.size(), must + emit_batch);
     std::size_t n = 0;
     while (n < held.size() && (n < must || !held[n].completion)) ++n;

@@ -78,7 +78,7 @@ class BatchRunner {
   const Pipeline& pipeline_;
   std::size_t jobs_;
   std::size_t max_in_flight_;
-  bool hold_completions_;
+  std::size_t hold_limit_;  // reports held for their completion, with several jobs
 };
 
 }  // namespace kanta
