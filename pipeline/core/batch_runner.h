@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "core/pipeline.h"
 
@@ -56,6 +57,9 @@ struct BatchTotals {
   std::size_t invalid = 0;
   std::size_t errors = 0;
   std::size_t internal_errors = 0;  // reports with a non-OK internal status
+  // Set by the caller when a signal ended the batch before its end ("SIGINT"):
+  // the documents after these were not read.
+  std::string interrupted;
 };
 
 // Adds `report` to `totals` (one document, by its outcome).

@@ -10,6 +10,7 @@ constexpr char kStyle[] = R"(
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}
 h1{font-size:1.4em;margin:0 0 .3em}
 .meta{color:#666;margin-bottom:1em}
+.interrupted{background:#fff3cd;border:1px solid #e0c36c;padding:.5em .8em}
 .bar{display:flex;gap:1em;margin:1em 0}
 .bar div{padding:.5em 1em;border-radius:6px;background:#f2f2f2}
 .bar b{font-size:1.3em;display:block}
@@ -77,8 +78,12 @@ Status HtmlWriter::Finish(const BatchTotals& t, double elapsed_ms) {
   }
   out_ << "</div>\n<div class=\"bar\"><div><b>" << t.documents << "</b>documents</div><div><b>"
        << t.valid << "</b>valid</div><div><b>" << t.invalid << "</b>invalid</div><div><b>"
-       << t.errors << "</b>errors</div></div>\n"
-       << "<table><tr><th>verdict</th><th>document</th><th>kind</th><th>id</th><th>findings</th></tr>\n";
+       << t.errors << "</b>errors</div></div>\n";
+  if (!t.interrupted.empty()) {
+    out_ << "<p class=\"interrupted\">Interrupted (" << XmlEscaped(t.interrupted)
+         << "): the documents after these were not read.</p>\n";
+  }
+  out_ << "<table><tr><th>verdict</th><th>document</th><th>kind</th><th>id</th><th>findings</th></tr>\n";
   RETURN_IF_ERROR(rows_.CopyTo(out_));
   out_ << "</table>\n<h2>Findings</h2>\n";
   RETURN_IF_ERROR(details_.CopyTo(out_));

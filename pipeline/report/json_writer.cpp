@@ -98,7 +98,9 @@ Status JsonWriter::Finish(const BatchTotals& t, double elapsed_ms) {
   out_ << (first_ ? "],\n" : "\n  ],\n");
   out_ << "  \"summary\": {\"documents\": " << t.documents << ", \"valid\": " << t.valid
        << ", \"invalid\": " << t.invalid << ", \"errors\": " << t.errors
-       << ", \"elapsedMs\": " << Number(elapsed_ms) << "}\n}\n";
+       << ", \"elapsedMs\": " << Number(elapsed_ms);
+  if (!t.interrupted.empty()) out_ << ", \"interrupted\": " << JsonString(t.interrupted);
+  out_ << "}\n}\n";
   out_.flush();
   return out_ ? Status::Ok() : Unavailable("writing the JSON report failed");
 }

@@ -54,6 +54,10 @@ Status JunitWriter::Finish(const BatchTotals& t, double elapsed_ms) {
   out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kanta-pipeline\" "
        << counts << ">\n  <testsuite name=\"kanta-pipeline " << XmlEscaped(run_.command) << "\" "
        << counts << " timestamp=\"" << XmlEscaped(run_.started_at) << "\">\n";
+  if (!t.interrupted.empty()) {
+    out_ << "    <properties><property name=\"interrupted\" value=\"" << XmlEscaped(t.interrupted)
+         << "\"/></properties>\n";
+  }
   RETURN_IF_ERROR(spool_.CopyTo(out_));
   out_ << "  </testsuite>\n</testsuites>\n";
   out_.flush();

@@ -117,6 +117,9 @@ Status TextWriter::Finish(const BatchTotals& t, double elapsed_ms) {
   std::snprintf(buf, sizeof buf, "%zu documents: %zu valid, %zu invalid, %zu errors (%.2f s)\n",
                 t.documents, t.valid, t.invalid, t.errors, elapsed_ms / 1000.0);
   out_ << buf;
+  if (!t.interrupted.empty()) {
+    out_ << "interrupted (" << t.interrupted << "): the documents after these were not read\n";
+  }
   out_.flush();
   return out_ ? Status::Ok() : Unavailable("writing the report failed");
 }

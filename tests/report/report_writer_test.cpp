@@ -38,7 +38,7 @@ std::vector<Report> SampleReports() {
   return out;
 }
 
-std::string Render(ReportFormat format, WriterOptions options = {}) {
+std::string Render(ReportFormat format, WriterOptions options = {}, std::string interrupted = "") {
   std::ostringstream out;
   auto writer = MakeReportWriter(format, out, options);
   EXPECT_TRUE(writer.ok());
@@ -54,6 +54,7 @@ std::string Render(ReportFormat format, WriterOptions options = {}) {
     }
     (*writer)->Accept(std::move(r));
   }
+  totals.interrupted = std::move(interrupted);
   EXPECT_TRUE((*writer)->Finish(totals, 1234.5).ok());
   return out.str();
 }
@@ -153,6 +154,35 @@ TEST(TextWriterTest, QuietOmitsValidDocuments) {
   const std::string text = Render(ReportFormat::kText, quiet);
   EXPECT_EQ(text.find("batch/valid.xml"), std::string::npos);
   EXPECT_NE(text.find("batch/patient.json: error"), std::string::npos);
+}
+
+// A batch a signal ended early says so in every format a person or a CI
+// server reads, and stays well-formed; a batch that ran to its end does not.
+TEST(ReportWriterTest, AnInterruptedBatchSaysSoAndStaysWellFormed) {
+  Poco::JSON::Parser parser;
+  auto summary = [&](const std::string& text) {
+    return parser.parse(text).extract<Poco::JSON::Object::Ptr>()->getObject("summary");
+  };
+  EXPECT_EQ(summary(Render(ReportFormat::kJson, {}, "SIGINT"))->getValue<std::string>("interrupted"),
+            "SIGINT");
+  EXPECT_FALSE(summary(Render(ReportFormat::kJson))->has("interrupted"));
+
+  const std::string junit = Render(ReportFormat::kJunit, {}, "SIGTERM");
+  EXPECT_TRUE(WellFormedXml(junit, false)) << junit;
+  EXPECT_NE(junit.find("<property name=\"interrupted\" value=\"SIGTERM\"/>"), std::string::npos);
+  EXPECT_EQ(Render(ReportFormat::kJunit).find("interrupted"), std::string::npos);
+
+  const std::string html = Render(ReportFormat::kHtml, {}, "SIGINT");
+  EXPECT_TRUE(WellFormedXml(html, true));
+  EXPECT_NE(html.find("Interrupted (SIGINT)"), std::string::npos);
+  EXPECT_EQ(Render(ReportFormat::kHtml).find("Interrupted ("), std::string::npos);
+
+  const std::string text = Render(ReportFormat::kText, {}, "SIGINT");
+  EXPECT_NE(text.find("3 documents: 1 valid, 1 invalid, 1 errors (1.23 s)\n"
+                      "interrupted (SIGINT): the documents after these were not read\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(Render(ReportFormat::kText).find("interrupted"), std::string::npos);
 }
 
 TEST(SvrlWriterTest, WritesRuleFindingsAsFailedAssertsAndReports) {
