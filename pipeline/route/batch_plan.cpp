@@ -153,7 +153,7 @@ bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy&
 
 BatchPlan PlanBatch(InputWalk& inputs, const Pipeline& parse,
                     const registers::RegisterPolicy& policy, std::size_t max_bytes,
-                    std::size_t jobs) {
+                    std::size_t jobs, const std::function<bool()>& stop) {
   BatchPlan plan;
   std::mutex mutex;
   std::size_t next = 0;  // guarded by mutex, as are inputs, plan and found
@@ -166,6 +166,7 @@ BatchPlan PlanBatch(InputWalk& inputs, const Pipeline& parse,
       std::string path;
       {
         std::lock_guard<std::mutex> lock(mutex);
+        if (stop && stop()) return;
         std::optional<std::string> p = inputs.Next();
         if (!p) return;
         at = next++;

@@ -14,6 +14,7 @@
 // Thread-safety: PlanBatch() is a plain function; it uses `jobs` threads.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,11 @@ bool MayBeAuthorisation(std::string_view bytes, const registers::RegisterPolicy&
 // Walks `inputs` once (from where it stands; the caller rewinds it for the
 // second wave) and picks the authorisation documents. `parse` must hold the
 // intake and parse stages (it decides for candidates). Files that cannot be
-// read belong to the second wave, where the intake stage reports them.
+// read belong to the second wave, where the intake stage reports them. When
+// `stop` is given and returns true, the walk ends early and the plan is
+// incomplete (the caller, interrupted, processes nothing).
 BatchPlan PlanBatch(InputWalk& inputs, const Pipeline& parse,
                     const registers::RegisterPolicy& policy, std::size_t max_bytes,
-                    std::size_t jobs);
+                    std::size_t jobs, const std::function<bool()>& stop = nullptr);
 
 }  // namespace kanta::route

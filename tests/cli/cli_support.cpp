@@ -2,7 +2,9 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -36,6 +38,41 @@ CliRun Cli(const std::vector<std::string>& args, const std::string& input) {
   r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   r.out = ReadFile(t.path() / "out");
   r.err = ReadFile(t.path() / "err");
+  return r;
+}
+
+Started Start(const std::vector<std::string>& args, const fs::path& dir) {
+  Started s;
+  s.out = dir / "started.out";
+  s.err = dir / "started.err";
+  std::vector<std::string> words = {KANTA_BIN};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {  // the child: only async-signal-safe calls until exec
+    const int in = open("/dev/null", O_RDONLY);
+    const int out = open(s.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(s.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) _exit(127);
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  s.pid = pid;
+  return s;
+}
+
+CliRun Wait(const Started& started) {
+  CliRun r;
+  int status = 0;
+  if (started.pid <= 0 || waitpid(started.pid, &status, 0) != started.pid) return r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(started.out);
+  r.err = ReadFile(started.err);
   return r;
 }
 

@@ -21,6 +21,19 @@ struct CliRun {
 // (exit 124).
 CliRun Cli(const std::vector<std::string>& args, const std::string& input = "");
 
+// The program started in the background with `args` (no shell, so it gets
+// every signal; standard input /dev/null, its output into files in `dir`),
+// for tests that signal it while it runs.
+struct Started {
+  int pid = -1;
+  std::filesystem::path out, err;
+};
+Started Start(const std::vector<std::string>& args, const std::filesystem::path& dir);
+
+// Waits for a started program: its exit code (128 + the signal when a signal
+// ended it) and output.
+CliRun Wait(const Started& started);
+
 // `s` quoted for /bin/sh.
 std::string Quote(const std::string& s);
 

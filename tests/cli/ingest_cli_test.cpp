@@ -6,8 +6,11 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/SHA2Engine.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <random>
@@ -465,6 +468,102 @@ TEST_F(IngestCliTest, SignedIngestStoresDocumentsThatVerify) {
   }
   // --sign needs a key.
   EXPECT_EQ(Ingest(Archive("b"), {outsourced}, {"--sign"}).exit_code, 2);
+}
+
+// Waits until `file` has grown past `bytes` (the run is in the middle of its
+// batch), at most 120 s; false when `started` ended before that.
+bool WaitForOutput(const testing::Started& started, const fs::path& file, std::uintmax_t bytes) {
+  for (int i = 0; i < 12000; ++i) {
+    std::error_code ec;
+    if (fs::file_size(file, ec) > bytes && !ec) return true;
+    if (kill(started.pid, 0) != 0 || waitpid(started.pid, nullptr, WNOHANG) == started.pid) return false;
+    usleep(10000);
+  }
+  return false;
+}
+
+// SIGINT or SIGTERM in the middle of a batch end it cleanly: the documents
+// already taken are stored and reported, the report and the run record say
+// the batch was interrupted, the exit code is 128 + the signal, and running
+// the batch again stores the rest, each document once. validate (and sign
+// and verify, which share its runner) finish their report the same way.
+TEST_F(IngestCliTest, AnInterruptedBatchEndsCleanlyAndARerunCompletesIt) {
+  const fs::path docs = dir_.path() / "docs";
+  const fs::path directory = dir_.path() / "directory.json";
+  const std::string generate = fs::path(KANTA_BIN).parent_path().parent_path().string() + "/generate/kanta-generate";
+  const std::string cmd = testing::Quote(generate) + " --count 5000 --size-kb 6 --seed 9 --ingest-kit --out " +
+                          testing::Quote(docs.string()) + " --directory-out " + testing::Quote(directory.string()) + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::size_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(docs)) total += e.is_regular_file();
+  ASSERT_GT(total, 5000u);
+
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    SCOPED_TRACE(name);
+    const fs::path archive = Archive(name);
+    const fs::path report = dir_.path() / (name + ".json");
+    const std::vector<std::string> args = {"ingest", "--no-progress", "--jobs", "2", "--format", "json", "--out",
+                                           report.string(), "--archive", "sqlite:" + archive.string(),
+                                           "--directory", directory.string(), docs.string()};
+    const testing::Started started = testing::Start(args, dir_.path());
+    ASSERT_TRUE(WaitForOutput(started, report, 64 << 10)) << "ingest ended before it could be interrupted";
+    ASSERT_EQ(kill(started.pid, signal), 0);
+    const CliRun r = testing::Wait(started);
+    EXPECT_EQ(r.exit_code, 128 + signal) << r.err;
+    EXPECT_NE(r.err.find("ingest interrupted (" + name + ")"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Run the same batch again"), std::string::npos) << r.err;
+
+    // The report is whole, and says so.
+    Object::Ptr first = ParseJson(testing::ReadFile(report));
+    EXPECT_EQ(first->getObject("summary")->getValue<std::string>("interrupted"), name);
+    Array::Ptr reported = first->getArray("documents");
+    EXPECT_GT(reported->size(), 0u);
+    EXPECT_LT(reported->size(), total);
+    std::size_t stored = 0;
+    for (std::size_t i = 0; i < reported->size(); ++i) {
+      const std::string action = reported->getObject(static_cast<unsigned>(i))->getObject("decision")->getValue<std::string>("action");
+      EXPECT_EQ(action, "stored");
+      stored += action == "stored";
+    }
+    // Stored is reported, and reported as stored is stored.
+    EXPECT_EQ(ArchiveContent(archive).size(), stored);
+    {
+      auto opened = archive::OpenArchive("sqlite:" + archive.string());
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      auto runs = (*opened)->Runs();
+      ASSERT_TRUE(runs.ok() && runs->size() == 1u);
+      EXPECT_FALSE(runs->front().ended_at.empty());
+      EXPECT_EQ(ParseJson(runs->front().totals_json)->getValue<std::string>("interrupted"), name);
+    }
+
+    // The same batch again stores the rest; what was stored is a duplicate.
+    CliRun again = Ingest(archive, {docs.string()});
+    std::size_t duplicates = 0, stored_now = 0;
+    Array::Ptr all = ParseJson(again.out)->getArray("documents");
+    for (std::size_t i = 0; i < all->size(); ++i) {
+      const std::string action = all->getObject(static_cast<unsigned>(i))->getObject("decision")->getValue<std::string>("action");
+      duplicates += action == "duplicate";
+      stored_now += action == "stored";
+    }
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(duplicates, stored);
+    EXPECT_EQ(duplicates + stored_now, total);
+    EXPECT_EQ(ArchiveContent(archive).size(), total);
+  }
+
+  // validate: the text report ends with what was checked and says the rest was not.
+  const fs::path text = dir_.path() / "validate.txt";
+  const testing::Started started =
+      testing::Start({"validate", "--no-progress", "--jobs", "2", "--out", text.string(), docs.string()}, dir_.path());
+  ASSERT_TRUE(WaitForOutput(started, text, 16 << 10)) << "validate ended before it could be interrupted";
+  ASSERT_EQ(kill(started.pid, SIGTERM), 0);
+  const CliRun v = testing::Wait(started);
+  EXPECT_EQ(v.exit_code, 128 + SIGTERM) << v.err;
+  const std::string out = testing::ReadFile(text);
+  EXPECT_NE(out.find(" documents: "), std::string::npos);
+  EXPECT_TRUE(out.size() > 100 && out.substr(out.size() - 100).find("interrupted (SIGTERM): the documents after these were not read\n") != std::string::npos)
+      << out.substr(out.size() > 300 ? out.size() - 300 : 0);
 }
 
 // Kills ingest with SIGKILL at random moments during a 5,000-document batch,

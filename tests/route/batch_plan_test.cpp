@@ -96,5 +96,23 @@ TEST(BatchPlanTest, AHeaderLongerThanTheFirstReadIsReadToItsEnd) {
   EXPECT_EQ(plan.authorisations, std::vector<std::string>{padded});
 }
 
+TEST(BatchPlanTest, AStopEndsTheWalkEarly) {
+  // Interrupted ingest (a signal) asks the plan to stop: it walks no further.
+  Pipeline parse;
+  parse.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{}));
+  parse.Add(std::make_unique<formats::ParseStage>(xml::ParseLimits{}));
+  const std::string dir = (testing::SourceDir() / "samples").string();
+  const std::vector<std::string> paths = {dir + "/authorisations/osva-patient-specific.xml",
+                                          dir + "/social-welfare/client-relationship.xml",
+                                          dir + "/outsourcing/01-occupational-care-for-county.xml"};
+  Result<InputWalk> walk = InputWalk::Start(paths);
+  ASSERT_TRUE(walk.ok()) << walk.status().ToString();
+  int asked = 0;
+  const BatchPlan plan = PlanBatch(*walk, parse, registers::RegisterPolicy{}, 64u << 20, 1,
+                                   [&] { return ++asked > 1; });
+  EXPECT_EQ(plan.authorisations, std::vector<std::string>{paths[0]});  // the one taken before
+  EXPECT_EQ(walk->Next(), paths[1]);  // the walk stopped where it was
+}
+
 }  // namespace
 }  // namespace kanta::route

@@ -20,6 +20,7 @@ inline constexpr int kExitOk = 0;        // every document passed / was stored
 inline constexpr int kExitFindings = 1;  // ran; some document invalid, refused or quarantined
 inline constexpr int kExitUsage = 2;     // usage or configuration error
 inline constexpr int kExitInternal = 3;  // internal failure
+// A batch a signal interrupted exits with 128 + the signal (interrupt.h).
 
 // Prints `message` as the program's error on standard error and returns
 // `code`; ConfigError for usage and configuration errors (kExitUsage).

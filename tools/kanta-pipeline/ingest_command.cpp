@@ -13,6 +13,7 @@
 #include "crypto/sign_stage.h"
 #include "crypto/system_signer.h"
 #include "document_options.h"
+#include "interrupt.h"
 #include "registers/authorisation_store.h"
 #include "registers/directory.h"
 #include "registers/register_resolver.h"
@@ -193,6 +194,9 @@ int RunIngest(const IngestOptions& o) {
   settings.emplace_back("directory", o.directory);
   if (signer) settings.emplace_back("signer", signer->credentials().info().subject);
   if (!o.organiser.empty()) settings.emplace_back("organiser", o.organiser);
+  // From here on a signal ends the batch cleanly: the run is recorded as
+  // ended, and what was taken is stored or set aside.
+  InterruptScope interrupts;
   Result<std::string> run_id = store->BeginRun("ingest", SettingsJson(settings));
   if (!run_id.ok()) {
     std::cerr << "kanta-pipeline: the archive journal cannot be written: "
@@ -237,45 +241,73 @@ int RunIngest(const IngestOptions& o) {
   if (!output.ok()) return ConfigError(output.status());
 
   const auto start = std::chrono::steady_clock::now();
-  route::BatchPlan plan = route::PlanBatch(*inputs, reading, policy, d.max_bytes, sizing.jobs());
+  route::BatchPlan plan = route::PlanBatch(*inputs, reading, policy, d.max_bytes, sizing.jobs(),
+                                           [] { return InterruptSignal() != 0; });
   inputs->Rewind();
   BatchTotals totals;
+  // An interrupted plan is incomplete: nothing is processed then.
+  bool interrupted = InterruptSignal() != 0;
+  std::size_t left_deferred = 0;  // waiting for a predecessor when interrupted
   // Authorisations first, then the rest. Within a wave, documents whose
   // predecessor is still to come are retried after the others; a pass that
   // stores nothing ends the retries, and the last pass refuses what is left.
   for (const bool first_wave : {true, false}) {
-    if (first_wave && plan.authorisations.empty()) continue;
+    if (interrupted || (first_wave && plan.authorisations.empty())) continue;
     std::vector<std::string> deferred;
     bool defer = true;
     for (bool first_pass = true;; first_pass = false) {
       PassSink sink((*output)->writer(), totals);
       const BatchRunner runner(defer ? deferring : final_pass,
                                BatchOptions{d.jobs, kInFlight, /*hold_completions=*/true});
+      auto run = [&](DocumentSource& documents) {
+        StopOnInterrupt source(documents);
+        runner.Run(source, sink);
+        interrupted = source.cut();
+      };
       if (!first_pass) {
         ListSource source(deferred, plan);
-        runner.Run(source, sink);
+        run(source);
       } else if (first_wave) {
         ListSource source(plan.authorisations, plan);
-        runner.Run(source, sink);
+        run(source);
       } else {
         WalkSource source(*inputs, plan);
-        runner.Run(source, sink);
+        run(source);
+      }
+      if (interrupted) {
+        // Not retried: their predecessors may be among the documents not
+        // read. The next run of the batch decides them.
+        left_deferred = sink.deferred_.size();
+        break;
       }
       if (sink.deferred_.empty()) break;
       if (sink.stored_ == 0) defer = false;
       deferred = std::move(sink.deferred_);
     }
   }
+  if (interrupted) totals.interrupted = InterruptName(InterruptSignal());
   const double elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const std::string totals_json = "{\"documents\": " + std::to_string(totals.documents) +
                                   ", \"valid\": " + std::to_string(totals.valid) +
                                   ", \"invalid\": " + std::to_string(totals.invalid) +
                                   ", \"errors\": " + std::to_string(totals.errors) +
-                                  ", \"transactions\": " + std::to_string(queue->batches()) + "}";
+                                  ", \"transactions\": " + std::to_string(queue->batches()) +
+                                  (interrupted ? ", \"interrupted\": " + report::JsonString(totals.interrupted) +
+                                                     ", \"leftWaiting\": " + std::to_string(left_deferred)
+                                               : "") +
+                                  "}";
   if (Status s = store->EndRun(*run_id, totals_json); !s.ok()) {
     std::cerr << "kanta-pipeline: the archive journal cannot be closed: " << s.message() << "\n";
     return kExitInternal;
+  }
+  if (interrupted) {
+    std::cerr << "kanta-pipeline: ingest interrupted (" << totals.interrupted << ") after "
+              << totals.documents << " documents, each stored or set aside as the report says";
+    if (left_deferred > 0) {
+      std::cerr << "; " << left_deferred << " waiting for their predecessor were left undecided";
+    }
+    std::cerr << ". Run the same batch again to go on: what is stored comes back as duplicate.\n";
   }
   return (*output)->Finish(totals, elapsed);
 }
@@ -291,7 +323,9 @@ Command AddIngestCommand(CLI::App& app) {
       "register metadata into the header and store them in the archive; refused and invalid "
       "documents are kept in quarantine with their report. Exit 0 when everything was stored "
       "(or was already there), 1 when something was refused or quarantined, 2 on usage or "
-      "configuration errors, 3 on internal failure.");
+      "configuration errors, 3 on internal failure. Ctrl-C or SIGTERM stops taking documents, "
+      "stores or sets aside those in progress and completes the report (exit 130 or 143); the "
+      "same batch run again goes on.");
   AddDocumentOptions(*cmd, o->documents);
   cmd->add_option("--archive", o->archive, "archive URL: sqlite:PATH or postgresql://...")
       ->required();

@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "file_source.h"
+#include "interrupt.h"
 
 namespace kanta::cli {
 
@@ -16,12 +17,20 @@ int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::st
                      RunSettings settings, InputWalk inputs) {
   BatchRunner runner(pipeline, BatchOptions{o.jobs, 0});
   settings.emplace_back("jobs", std::to_string(runner.jobs()));
+  const std::string name = command;
   Result<std::unique_ptr<ReportOutput>> output =
       ReportOutput::Open(o, std::move(command), std::move(settings));
   if (!output.ok()) return ConfigError(output.status());
-  FileSource source(std::move(inputs), o.max_bytes);
+  InterruptScope interrupts;
+  FileSource files(std::move(inputs), o.max_bytes);
+  StopOnInterrupt source(files);
   const auto start = std::chrono::steady_clock::now();
-  const BatchTotals totals = runner.Run(source, (*output)->writer());
+  BatchTotals totals = runner.Run(source, (*output)->writer());
+  if (source.cut()) {
+    totals.interrupted = InterruptName(InterruptSignal());
+    std::cerr << "kanta-pipeline: " << name << " interrupted (" << totals.interrupted
+              << ") after " << totals.documents << " documents; the report covers those\n";
+  }
   const double elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return (*output)->Finish(totals, elapsed);
@@ -73,6 +82,7 @@ int ReportOutput::Finish(const BatchTotals& totals, double elapsed_ms) {
     return kExitInternal;
   }
   if (totals.internal_errors > 0) return kExitInternal;
+  if (!totals.interrupted.empty()) return InterruptExitCode(InterruptSignal());
   if (totals.invalid > 0 || totals.errors > 0) return kExitFindings;
   return kExitOk;
 }

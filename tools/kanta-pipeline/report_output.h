@@ -26,8 +26,9 @@ class ReportOutput {
   report::ReportWriter& writer() { return *writer_; }
 
   // Writes the totals; returns the exit code for the run: 3 when writing
-  // failed or a stage failed internally, 1 when some document is not valid
-  // (or refused), 0 otherwise.
+  // failed or a stage failed internally, 128 + the signal when a signal
+  // interrupted the batch (totals.interrupted), 1 when some document is not
+  // valid (or refused), 0 otherwise.
   int Finish(const BatchTotals& totals, double elapsed_ms);
 
  private:
@@ -38,8 +39,9 @@ class ReportOutput {
 
 // Runs `pipeline` on the files of `inputs` with a report (validate, verify,
 // sign): adds the number of jobs to `settings`, opens the report (a usage
-// error when it cannot be), times the run and finishes the report. Returns
-// the exit code.
+// error when it cannot be), times the run and finishes the report. SIGINT
+// and SIGTERM end the batch early with a complete report (interrupt.h).
+// Returns the exit code.
 int RunReportedBatch(const Pipeline& pipeline, const DocumentOptions& o, std::string command,
                      RunSettings settings, InputWalk inputs);
 

@@ -187,7 +187,7 @@ Command AddSignCommand(CLI::App& app) {
       "Add the Kanta system signature (type 3: exclusive c14n, RSA-SHA256, references to the "
       "signature timestamp and the body) to CDA documents and write them under --out, keeping "
       "their relative names; each signed document is checked against the schema first. Exit "
-      "codes as for validate.");
+      "codes and Ctrl-C as for validate.");
   AddInputOptions(*cmd, options->documents, "--report");
   AddSchemaOptions(*cmd, options->documents);
   cmd->add_option("--key", options->key,

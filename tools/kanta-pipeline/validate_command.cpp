@@ -29,7 +29,8 @@ Command AddValidateCommand(CLI::App& app) {
       "Check documents the way the Kanta test validation service does: well-formedness, "
       "schema, business rules and the digital signatures of signed documents. Exit 0 when all "
       "are valid, 1 when some are not, 2 on usage or configuration errors, 3 on internal "
-      "failure.");
+      "failure; Ctrl-C or SIGTERM finishes the documents in progress and the report (exit "
+      "130 or 143).");
   AddDocumentOptions(*cmd, *options);
   return Command{cmd, [options] { return RunValidate(*options); }};
 }

@@ -33,7 +33,7 @@ Command AddVerifyCommand(CLI::App& app) {
       "Verify the digital signatures of documents (CDA, or the CDA in an archive message): "
       "every ds:Signature in hl7fi:signatureCollection, its references, value and signer "
       "certificate (against --trust when given). An unsigned document is an error. Exit codes "
-      "as for validate.");
+      "and Ctrl-C as for validate.");
   AddInputOptions(*cmd, *options);
   AddSignatureOptions(*cmd, *options);
   return Command{cmd, [options] { return RunVerify(*options); }};

@@ -1,0 +1,65 @@
+#include "interrupt.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+
+namespace kanta::cli {
+namespace {
+
+std::atomic<int> arrived{0};
+static_assert(std::atomic<int>::is_always_lock_free, "read and written in a signal handler");
+
+constexpr int kSignals[] = {SIGINT, SIGTERM};
+struct sigaction before[2];
+
+void OnSignal(int signal) {
+  arrived.store(signal);
+  // write(2) is async-signal-safe; iostreams are not.
+  static constexpr char kMessage[] =
+      "\nkanta-pipeline: interrupted: finishing the documents in progress and the report "
+      "(signal again to stop at once)\n";
+  const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+}
+
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  arrived.store(0);
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  // SA_RESETHAND: the next signal takes the default action and ends the
+  // program; SA_RESTART: reads and writes in progress go on.
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  for (int i = 0; i < 2; ++i) {
+    sigaction(kSignals[i], nullptr, &before[i]);
+    // A signal ignored from the start (a background job of a script, nohup)
+    // stays ignored, as the shell meant.
+    if (before[i].sa_handler == SIG_IGN) continue;
+    sigaction(kSignals[i], &action, nullptr);
+  }
+}
+
+InterruptScope::~InterruptScope() {
+  for (int i = 0; i < 2; ++i) sigaction(kSignals[i], &before[i], nullptr);
+}
+
+int InterruptSignal() { return arrived.load(std::memory_order_relaxed); }
+
+std::string InterruptName(int signal) {
+  switch (signal) {
+    case 0:
+      return "";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    default:
+      return "signal " + std::to_string(signal);
+  }
+}
+
+}  // namespace kanta::cli
