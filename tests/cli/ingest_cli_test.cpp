@@ -470,6 +470,16 @@ TEST_F(IngestCliTest, SignedIngestStoresDocumentsThatVerify) {
   EXPECT_EQ(Ingest(Archive("b"), {outsourced}, {"--sign"}).exit_code, 2);
 }
 
+// Generates a 5,000-document ingest kit of small documents (kanta-generate
+// --ingest-kit, seed 9, `extra` flags) into `docs`, with its directory.
+bool GenerateBatch(const fs::path& docs, const fs::path& directory, const std::string& extra) {
+  const std::string generate = fs::path(KANTA_BIN).parent_path().parent_path().string() + "/generate/kanta-generate";
+  const std::string cmd = testing::Quote(generate) + " --count 5000 --size-kb 6 --seed 9 " + extra +
+                          " --ingest-kit --out " + testing::Quote(docs.string()) + " --directory-out " +
+                          testing::Quote(directory.string()) + " > /dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
+
 // Waits until `file` has grown past `bytes` (the run is in the middle of its
 // batch), at most 120 s; false when `started` ended before that.
 bool WaitForOutput(const testing::Started& started, const fs::path& file, std::uintmax_t bytes) {
@@ -490,10 +500,7 @@ bool WaitForOutput(const testing::Started& started, const fs::path& file, std::u
 TEST_F(IngestCliTest, AnInterruptedBatchEndsCleanlyAndARerunCompletesIt) {
   const fs::path docs = dir_.path() / "docs";
   const fs::path directory = dir_.path() / "directory.json";
-  const std::string generate = fs::path(KANTA_BIN).parent_path().parent_path().string() + "/generate/kanta-generate";
-  const std::string cmd = testing::Quote(generate) + " --count 5000 --size-kb 6 --seed 9 --ingest-kit --out " +
-                          testing::Quote(docs.string()) + " --directory-out " + testing::Quote(directory.string()) + " > /dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_TRUE(GenerateBatch(docs, directory, ""));
   std::size_t total = 0;
   for (const auto& e : fs::recursive_directory_iterator(docs)) total += e.is_regular_file();
   ASSERT_GT(total, 5000u);
@@ -572,10 +579,7 @@ TEST_F(IngestCliTest, AnInterruptedBatchEndsCleanlyAndARerunCompletesIt) {
 TEST_F(IngestCliTest, KilledAtRandomMomentsEveryDocumentEndsUpExactlyOnce) {
   const fs::path docs = dir_.path() / "docs";
   const fs::path directory = dir_.path() / "directory.json";
-  const std::string generate = fs::path(KANTA_BIN).parent_path().parent_path().string() + "/generate/kanta-generate";
-  const std::string cmd = testing::Quote(generate) + " --count 5000 --size-kb 6 --seed 9 --invalid-ratio 0.02 --ingest-kit --out " +
-                          testing::Quote(docs.string()) + " --directory-out " + testing::Quote(directory.string()) + " > /dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_TRUE(GenerateBatch(docs, directory, "--invalid-ratio 0.02"));
   auto ingest = [&](const fs::path& archive, double kill_after) {
     std::string c = kill_after > 0 ? "timeout -s KILL " + std::to_string(kill_after) + " " : "";
     c += testing::Quote(KANTA_BIN) + " ingest --no-progress --jobs 2 --format json --out /dev/null --archive " +
