@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstddef>
 
 namespace kanta::cli {
 namespace {
@@ -12,10 +13,18 @@ std::atomic<int> arrived{0};
 static_assert(std::atomic<int>::is_always_lock_free, "read and written in a signal handler");
 
 constexpr int kSignals[] = {SIGINT, SIGTERM};
-struct sigaction before[2];
+constexpr std::size_t kCount = sizeof kSignals / sizeof kSignals[0];
+struct sigaction before[kCount];
+
+// Puts back the dispositions from before the scope (sigaction is
+// async-signal-safe).
+void Restore() {
+  for (std::size_t i = 0; i < kCount; ++i) sigaction(kSignals[i], &before[i], nullptr);
+}
 
 void OnSignal(int signal) {
   arrived.store(signal);
+  Restore();  // the next SIGINT or SIGTERM, of either kind, ends the program at once
   // write(2) is async-signal-safe; iostreams are not.
   static constexpr char kMessage[] =
       "\nkanta-pipeline: interrupted: finishing the documents in progress and the report "
@@ -31,10 +40,8 @@ InterruptScope::InterruptScope() {
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
-  // SA_RESETHAND: the next signal takes the default action and ends the
-  // program; SA_RESTART: reads and writes in progress go on.
-  action.sa_flags = SA_RESETHAND | SA_RESTART;
-  for (int i = 0; i < 2; ++i) {
+  action.sa_flags = SA_RESTART;  // reads and writes in progress go on
+  for (std::size_t i = 0; i < kCount; ++i) {
     sigaction(kSignals[i], nullptr, &before[i]);
     // A signal ignored from the start (a background job of a script, nohup)
     // stays ignored, as the shell meant.
@@ -43,9 +50,7 @@ InterruptScope::InterruptScope() {
   }
 }
 
-InterruptScope::~InterruptScope() {
-  for (int i = 0; i < 2; ++i) sigaction(kSignals[i], &before[i], nullptr);
-}
+InterruptScope::~InterruptScope() { Restore(); }
 
 int InterruptSignal() { return arrived.load(std::memory_order_relaxed); }
 

@@ -4,8 +4,9 @@
 // the batch takes no further document, the documents already taken finish
 // (ingest stores or sets them aside), the report is completed and says it was
 // interrupted, and the program exits with 128 + the signal's number. The
-// handler is reset as it runs, so a second signal ends the program at once,
-// as it would have without the scope (ingest is crash-safe either way).
+// handler puts back the handlers from before as it runs, so a second SIGINT
+// or SIGTERM ends the program at once, as it would have without the scope
+// (ingest is crash-safe either way).
 #pragma once
 
 #include <optional>
