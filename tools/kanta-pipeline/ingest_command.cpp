@@ -67,6 +67,8 @@ class ListSource final : public DocumentSource {
     if (next_ >= paths_.size()) return std::nullopt;
     return InputDocument(paths_[next_++], plan_);
   }
+  // How many it has not handed out.
+  std::size_t remaining() const { return paths_.size() - next_; }
 
  private:
   const std::vector<std::string>& paths_;
@@ -264,9 +266,11 @@ int RunIngest(const IngestOptions& o) {
         runner.Run(source, sink);
         interrupted = source.cut();
       };
+      std::size_t untaken = 0;  // of the documents this pass retries
       if (!first_pass) {
         ListSource source(deferred, plan);
         run(source);
+        untaken = source.remaining() + (interrupted ? 1 : 0);  // the one StopOnInterrupt dropped
       } else if (first_wave) {
         ListSource source(plan.authorisations, plan);
         run(source);
@@ -277,7 +281,7 @@ int RunIngest(const IngestOptions& o) {
       if (interrupted) {
         // Not retried: their predecessors may be among the documents not
         // read. The next run of the batch decides them.
-        left_deferred = sink.deferred_.size();
+        left_deferred = sink.deferred_.size() + untaken;
         break;
       }
       if (sink.deferred_.empty()) break;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstddef>
 
@@ -23,7 +24,9 @@ void Restore() {
 }
 
 void OnSignal(int signal) {
-  arrived.store(signal);
+  const int saved_errno = errno;  // the interrupted thread may be about to read it
+  int none = 0;
+  arrived.compare_exchange_strong(none, signal);  // the first signal is the one reported
   Restore();  // the next SIGINT or SIGTERM, of either kind, ends the program at once
   // write(2) is async-signal-safe; iostreams are not.
   static constexpr char kMessage[] =
@@ -31,6 +34,7 @@ void OnSignal(int signal) {
       "(signal again to stop at once)\n";
   const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
+  errno = saved_errno;
 }
 
 }  // namespace
@@ -39,10 +43,15 @@ InterruptScope::InterruptScope() {
   arrived.store(0);
   struct sigaction action {};
   action.sa_handler = OnSignal;
+  // Both signals are held off while the handler runs, so that it finishes
+  // restoring before the other one can arrive.
   sigemptyset(&action.sa_mask);
+  for (const int s : kSignals) sigaddset(&action.sa_mask, s);
   action.sa_flags = SA_RESTART;  // reads and writes in progress go on
+  // Every earlier handler is read before any is replaced: Restore() may run
+  // as soon as the first is installed.
+  for (std::size_t i = 0; i < kCount; ++i) sigaction(kSignals[i], nullptr, &before[i]);
   for (std::size_t i = 0; i < kCount; ++i) {
-    sigaction(kSignals[i], nullptr, &before[i]);
     // A signal ignored from the start (a background job of a script, nohup)
     // stays ignored, as the shell meant.
     if (before[i].sa_handler == SIG_IGN) continue;

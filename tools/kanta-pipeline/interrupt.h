@@ -39,14 +39,17 @@ class StopOnInterrupt final : public DocumentSource {
  public:
   explicit StopOnInterrupt(DocumentSource& source) : source_(source) {}
   std::optional<Document> Next() override {
-    if (InterruptSignal() != 0) {
+    if (cut_) return std::nullopt;
+    std::optional<Document> next = source_.Next();
+    if (next && InterruptSignal() != 0) {  // one was left: it is not processed
       cut_ = true;
       return std::nullopt;
     }
-    return source_.Next();
+    return next;
   }
   // True when a signal ended it before `source` ran out (a signal after the
-  // last document interrupts nothing).
+  // last document interrupts nothing). The document it took from `source` to
+  // find that out was dropped.
   bool cut() const { return cut_; }
 
  private:
