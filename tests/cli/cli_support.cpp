@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 
 #include "test_support.h"
@@ -41,10 +42,21 @@ CliRun Cli(const std::vector<std::string>& args, const std::string& input) {
   return r;
 }
 
+Started::Started(Started&& other) noexcept
+    : pid_(other.pid_), out_(std::move(other.out_)), err_(std::move(other.err_)) {
+  other.pid_ = -1;
+}
+
+Started::~Started() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
 Started Start(const std::vector<std::string>& args, const fs::path& dir) {
   Started s;
-  s.out = dir / "started.out";
-  s.err = dir / "started.err";
+  s.out_ = dir / "started.out";
+  s.err_ = dir / "started.err";
   std::vector<std::string> words = {KANTA_BIN};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -53,26 +65,39 @@ Started Start(const std::vector<std::string>& args, const fs::path& dir) {
   const pid_t pid = fork();
   if (pid == 0) {  // the child: only async-signal-safe calls until exec
     const int in = open("/dev/null", O_RDONLY);
-    const int out = open(s.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(s.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int out = open(s.out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(s.err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in < 0 || out < 0 || err < 0) _exit(127);
     dup2(in, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
+    close_range(3, ~0U, 0);  // nothing of the test process leaks into the program
     execv(argv[0], argv.data());
     _exit(127);
   }
-  s.pid = pid;
+  s.pid_ = pid;
   return s;
 }
 
-CliRun Wait(const Started& started) {
+CliRun Wait(Started& started) {
   CliRun r;
+  if (started.pid_ <= 0) return r;
   int status = 0;
-  if (started.pid <= 0 || waitpid(started.pid, &status, 0) != started.pid) return r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFile(started.out);
-  r.err = ReadFile(started.err);
+  pid_t done = 0;
+  for (int i = 0; i < 30000 && done == 0; ++i) {
+    done = waitpid(started.pid_, &status, WNOHANG);
+    if (done == 0) usleep(10000);
+  }
+  if (done == 0) {
+    kill(started.pid_, SIGKILL);
+    waitpid(started.pid_, nullptr, 0);
+    r.exit_code = 124;
+  } else if (done == started.pid_) {
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  started.pid_ = -1;
+  r.out = ReadFile(started.out_);
+  r.err = ReadFile(started.err_);
   return r;
 }
 

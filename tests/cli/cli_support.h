@@ -21,18 +21,31 @@ struct CliRun {
 // (exit 124).
 CliRun Cli(const std::vector<std::string>& args, const std::string& input = "");
 
-// The program started in the background with `args` (no shell, so it gets
-// every signal; standard input /dev/null, its output into files in `dir`),
-// for tests that signal it while it runs.
-struct Started {
-  int pid = -1;
-  std::filesystem::path out, err;
+// The program started in the background (no shell, so it gets every
+// signal), for tests that signal it while it runs. Destroying it before Wait()
+// kills it, so a failed assertion leaves no process behind.
+class Started {
+ public:
+  Started() = default;
+  Started(Started&& other) noexcept;
+  Started& operator=(Started&&) = delete;
+  ~Started();
+  int pid() const { return pid_; }
+
+ private:
+  friend Started Start(const std::vector<std::string>&, const std::filesystem::path&);
+  friend CliRun Wait(Started&);
+  int pid_ = -1;
+  std::filesystem::path out_, err_;
 };
+
+// Starts the program with `args`: standard input /dev/null, its output into
+// files in `dir`. pid() is -1 when it could not be started.
 Started Start(const std::vector<std::string>& args, const std::filesystem::path& dir);
 
-// Waits for a started program: its exit code (128 + the signal when a signal
-// ended it) and output.
-CliRun Wait(const Started& started);
+// Waits for a started program, at most 300 s (then kills it: exit 124): its
+// exit code (128 + the signal when a signal ended it) and output.
+CliRun Wait(Started& started);
 
 // `s` quoted for /bin/sh.
 std::string Quote(const std::string& s);
