@@ -58,7 +58,7 @@ struct BatchTotals {
   std::size_t errors = 0;
   std::size_t internal_errors = 0;  // reports with a non-OK internal status
   // Set by the caller when a signal ended the batch before its end ("SIGINT"):
-  // the documents after these were not read.
+  // the documents counted were finished, the rest of the batch was not.
   std::string interrupted;
 };
 

@@ -81,7 +81,7 @@ Status HtmlWriter::Finish(const BatchTotals& t, double elapsed_ms) {
        << t.errors << "</b>errors</div></div>\n";
   if (!t.interrupted.empty()) {
     out_ << "<p class=\"interrupted\">Interrupted (" << XmlEscaped(t.interrupted)
-         << "): the documents after these were not read.</p>\n";
+         << "): the rest of the batch was not processed.</p>\n";
   }
   out_ << "<table><tr><th>verdict</th><th>document</th><th>kind</th><th>id</th><th>findings</th></tr>\n";
   RETURN_IF_ERROR(rows_.CopyTo(out_));

@@ -118,7 +118,7 @@ Status TextWriter::Finish(const BatchTotals& t, double elapsed_ms) {
                 t.documents, t.valid, t.invalid, t.errors, elapsed_ms / 1000.0);
   out_ << buf;
   if (!t.interrupted.empty()) {
-    out_ << "interrupted (" << t.interrupted << "): the documents after these were not read\n";
+    out_ << "interrupted (" << t.interrupted << "): the rest of the batch was not processed\n";
   }
   out_.flush();
   return out_ ? Status::Ok() : Unavailable("writing the report failed");

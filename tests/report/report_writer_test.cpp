@@ -179,7 +179,7 @@ TEST(ReportWriterTest, AnInterruptedBatchSaysSoAndStaysWellFormed) {
 
   const std::string text = Render(ReportFormat::kText, {}, "SIGINT");
   EXPECT_NE(text.find("3 documents: 1 valid, 1 invalid, 1 errors (1.23 s)\n"
-                      "interrupted (SIGINT): the documents after these were not read\n"),
+                      "interrupted (SIGINT): the rest of the batch was not processed\n"),
             std::string::npos)
       << text;
   EXPECT_EQ(Render(ReportFormat::kText).find("interrupted"), std::string::npos);
