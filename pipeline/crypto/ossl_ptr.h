@@ -14,56 +14,29 @@
 #include <string>
 #include <vector>
 
+#include "core/c_ptr.h"
+
 namespace kanta::crypto {
 
-struct BioDeleter {
-  void operator()(BIO* p) const { BIO_free_all(p); }
-};
-struct BignumDeleter {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct EvpPkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct Pkcs12Deleter {
-  void operator()(PKCS12* p) const { PKCS12_free(p); }
-};
-struct X509Deleter {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct X509NameDeleter {
-  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
-};
-struct X509ExtensionDeleter {
-  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-};
-struct X509StoreDeleter {
-  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-};
-struct X509StoreCtxDeleter {
-  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-};
-// A stack that owns its certificates (frees each, then the stack).
+using BioPtr = CPtr<BIO, BIO_free_all>;
+using BignumPtr = CPtr<BIGNUM, BN_free>;
+using EvpPkeyPtr = CPtr<EVP_PKEY, EVP_PKEY_free>;
+using EvpPkeyCtxPtr = CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using Pkcs12Ptr = CPtr<PKCS12, PKCS12_free>;
+using X509Ptr = CPtr<X509, X509_free>;
+using X509NamePtr = CPtr<X509_NAME, X509_NAME_free>;
+using X509ExtensionPtr = CPtr<X509_EXTENSION, X509_EXTENSION_free>;
+using X509StorePtr = CPtr<X509_STORE, X509_STORE_free>;
+using X509StoreCtxPtr = CPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+
+// Macros in OpenSSL, so deleters of their own: a stack that owns its
+// certificates (frees each, then the stack), and memory OpenSSL allocated.
 struct X509StackDeleter {
   void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
 };
 struct OpensslCharDeleter {
   void operator()(char* p) const { OPENSSL_free(p); }
 };
-
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-using BignumPtr = std::unique_ptr<BIGNUM, BignumDeleter>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxDeleter>;
-using Pkcs12Ptr = std::unique_ptr<PKCS12, Pkcs12Deleter>;
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
-using X509NamePtr = std::unique_ptr<X509_NAME, X509NameDeleter>;
-using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, X509ExtensionDeleter>;
-using X509StorePtr = std::unique_ptr<X509_STORE, X509StoreDeleter>;
-using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, X509StoreCtxDeleter>;
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 using OpensslCharPtr = std::unique_ptr<char, OpensslCharDeleter>;
 

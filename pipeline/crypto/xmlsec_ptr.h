@@ -11,31 +11,16 @@
 
 #include <memory>
 
+#include "core/c_ptr.h"
 #include "core/status.h"
 
 namespace kanta::crypto {
 
-struct DSigCtxDeleter {
-  void operator()(xmlSecDSigCtx* p) const { xmlSecDSigCtxDestroy(p); }
-};
-struct DSigReferenceCtxDeleter {
-  void operator()(xmlSecDSigReferenceCtx* p) const { xmlSecDSigReferenceCtxDestroy(p); }
-};
-struct SecKeyDeleter {
-  void operator()(xmlSecKey* p) const { xmlSecKeyDestroy(p); }
-};
-struct NodeSetDeleter {
-  void operator()(xmlSecNodeSet* p) const { xmlSecNodeSetDestroy(p); }
-};
-struct SecBufferDeleter {
-  void operator()(xmlSecBuffer* p) const { xmlSecBufferDestroy(p); }
-};
-
-using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, DSigCtxDeleter>;
-using DSigReferenceCtxPtr = std::unique_ptr<xmlSecDSigReferenceCtx, DSigReferenceCtxDeleter>;
-using SecKeyPtr = std::unique_ptr<xmlSecKey, SecKeyDeleter>;
-using NodeSetPtr = std::unique_ptr<xmlSecNodeSet, NodeSetDeleter>;
-using SecBufferPtr = std::unique_ptr<xmlSecBuffer, SecBufferDeleter>;
+using DSigCtxPtr = CPtr<xmlSecDSigCtx, xmlSecDSigCtxDestroy>;
+using DSigReferenceCtxPtr = CPtr<xmlSecDSigReferenceCtx, xmlSecDSigReferenceCtxDestroy>;
+using SecKeyPtr = CPtr<xmlSecKey, xmlSecKeyDestroy>;
+using NodeSetPtr = CPtr<xmlSecNodeSet, xmlSecNodeSetDestroy>;
+using SecBufferPtr = CPtr<xmlSecBuffer, xmlSecBufferDestroy>;
 
 // An xmlsec key holding a new reference to `key` (public or private).
 Result<SecKeyPtr> MakeXmlsecKey(EVP_PKEY* key);

@@ -9,26 +9,24 @@
 
 #include <memory>
 
+#include "core/c_ptr.h"
+
 namespace kanta::xml {
 
-struct DocDeleter { void operator()(xmlDoc* p) const { xmlFreeDoc(p); } };
-struct ParserCtxtDeleter { void operator()(xmlParserCtxt* p) const { xmlFreeParserCtxt(p); } };
-struct SchemaDeleter { void operator()(xmlSchema* p) const { xmlSchemaFree(p); } };
-struct SchemaParserCtxtDeleter { void operator()(xmlSchemaParserCtxt* p) const { xmlSchemaFreeParserCtxt(p); } };
-struct SchemaValidCtxtDeleter { void operator()(xmlSchemaValidCtxt* p) const { xmlSchemaFreeValidCtxt(p); } };
-struct XPathContextDeleter { void operator()(xmlXPathContext* p) const { xmlXPathFreeContext(p); } };
-struct XPathObjectDeleter { void operator()(xmlXPathObject* p) const { xmlXPathFreeObject(p); } };
-struct XPathCompExprDeleter { void operator()(xmlXPathCompExpr* p) const { xmlXPathFreeCompExpr(p); } };
-struct XmlCharDeleter { void operator()(xmlChar* p) const { xmlFree(p); } };
+using DocPtr = CPtr<xmlDoc, xmlFreeDoc>;
+using ParserCtxtPtr = CPtr<xmlParserCtxt, xmlFreeParserCtxt>;
+using SchemaPtr = CPtr<xmlSchema, xmlSchemaFree>;
+using SchemaParserCtxtPtr = CPtr<xmlSchemaParserCtxt, xmlSchemaFreeParserCtxt>;
+using SchemaValidCtxtPtr = CPtr<xmlSchemaValidCtxt, xmlSchemaFreeValidCtxt>;
+using XPathContextPtr = CPtr<xmlXPathContext, xmlXPathFreeContext>;
+using XPathObjectPtr = CPtr<xmlXPathObject, xmlXPathFreeObject>;
+using XPathCompExprPtr = CPtr<xmlXPathCompExpr, xmlXPathFreeCompExpr>;
 
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
-using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
-using SchemaPtr = std::unique_ptr<xmlSchema, SchemaDeleter>;
-using SchemaParserCtxtPtr = std::unique_ptr<xmlSchemaParserCtxt, SchemaParserCtxtDeleter>;
-using SchemaValidCtxtPtr = std::unique_ptr<xmlSchemaValidCtxt, SchemaValidCtxtDeleter>;
-using XPathContextPtr = std::unique_ptr<xmlXPathContext, XPathContextDeleter>;
-using XPathObjectPtr = std::unique_ptr<xmlXPathObject, XPathObjectDeleter>;
-using XPathCompExprPtr = std::unique_ptr<xmlXPathCompExpr, XPathCompExprDeleter>;
+// xmlFree is a variable (the allocator libxml2 was set up with), not a
+// function, so it gets a deleter of its own.
+struct XmlCharDeleter {
+  void operator()(xmlChar* p) const { xmlFree(p); }
+};
 using XmlCharPtr = std::unique_ptr<xmlChar, XmlCharDeleter>;
 
 }  // namespace kanta::xml

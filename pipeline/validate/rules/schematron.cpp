@@ -323,10 +323,6 @@ struct Pattern {
   bool claims = false;
 };
 
-struct CompExprDeleter {
-  void operator()(xmlXPathCompExpr* p) const { xmlXPathFreeCompExpr(p); }
-};
-
 }  // namespace
 
 struct CompiledSchematron::Impl {
@@ -401,7 +397,7 @@ class Compiler {
       return FailedPrecondition(impl_.path + ": " + Where(where) + ": XPath does not compile" +
                                 (error_.empty() ? "" : " (" + error_ + ")") + ": " + expr);
     }
-    return std::shared_ptr<xmlXPathCompExpr>(c, CompExprDeleter());
+    return std::shared_ptr<xmlXPathCompExpr>(c, FreeWith<xmlXPathFreeCompExpr>());
   }
 
  private:
