@@ -41,6 +41,9 @@ struct Decision {
   // Refused or quarantined: the rule id and the one-line reason.
   std::string rule;
   std::string reason;
+  // A duplicate found by its input bytes before it was parsed (ingest's
+  // already-stored stage): nothing else was done to it.
+  bool stored_before = false;
 };
 
 }  // namespace kanta

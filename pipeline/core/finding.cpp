@@ -51,6 +51,7 @@ std::string_view VerdictName(Verdict v) {
     case Verdict::kContinue: return "continue";
     case Verdict::kReject: return "reject";
     case Verdict::kQuarantine: return "quarantine";
+    case Verdict::kDone: return "done";
   }
   return "reject";
 }

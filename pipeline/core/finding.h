@@ -101,7 +101,7 @@ class Report {
   std::optional<Decision> decision;  // ingest: where the document went and why
   std::uint64_t bytes = 0;
   double elapsed_ms = 0;
-  std::string stopped_at;  // stage that rejected the document, if any
+  std::string stopped_at;  // stage that rejected the document (or was done with it), if any
   std::shared_ptr<Completion> completion;  // run (and cleared) by BatchRunner before emitting
 
  private:

@@ -26,7 +26,8 @@ class Pipeline {
   void AddFinal(std::unique_ptr<Stage> stage) { finals_.push_back(std::move(stage)); }
   std::size_t size() const { return stages_.size() + finals_.size(); }
 
-  // Runs the stages on `doc` until one rejects or quarantines it or all have
+  // Runs the stages on `doc` until one rejects, quarantines or is done with
+  // it (Verdict::kDone; Report::stopped_at names that stage too) or all have
   // run, then the final stages. Fills `report` (findings, facts, decision,
   // timing) and returns the verdict of the last stage that ran. A stage that
   // fails to run ends the document with an internal error in the report

@@ -22,6 +22,7 @@ enum class Verdict {
   kContinue,    // run the next stage
   kReject,      // stop here: the document cannot go further (report says why)
   kQuarantine,  // stop here and set the document aside with its report
+  kDone,        // stop here: nothing more to do (ingest: already stored); not a rejection
 };
 
 std::string_view VerdictName(Verdict v);

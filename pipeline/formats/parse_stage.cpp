@@ -48,8 +48,10 @@ Result<Verdict> ParseStage::Process(Document& doc, Report& report) const {
                             0, 0});
         return Verdict::kReject;
       }
-      // From here on the document is the CDA; findings refer to its lines.
+      // From here on the document is the CDA; findings refer to its lines,
+      // and a hash of the message's bytes no longer describes it.
       doc.bytes = std::move(m->cda);
+      doc.input_sha256.clear();
       tree.reset();
       ASSIGN_OR_RETURN(auto inner, parser_.Parse(doc.bytes, doc.source + "#cda", name(), report));
       if (!inner) return Verdict::kReject;
