@@ -88,6 +88,12 @@ struct StoreRequest {
   std::string bytes;                              // the document as stored (stamped, signed)
   std::optional<AuthorisationRecord> authorisation;
   std::string source;                             // path it came from, for the journal
+  // The document was found stored by its input bytes (FindReceived) and only
+  // its journal entry is wanted: nothing is inserted, whatever happens. The
+  // outcome is kDuplicate, or kConflict when the row is no longer there
+  // (removed during the run); `bytes` are then the input, for the quarantine.
+  // Only record.id, record.input_sha256 and record.run_id are read.
+  bool known_duplicate = false;
 };
 
 enum class StoreOutcome {
@@ -172,6 +178,12 @@ class Archive {
 
   // The stored document with this id, or nullopt.
   virtual Result<std::optional<DocumentRecord>> Find(std::string_view id) = 0;
+  // The stored document that a run other than `except_run` received from
+  // `source` as these bytes (their input_sha256, hex), by the journal; or
+  // nullopt. How a re-run of a batch knows a document before parsing it.
+  virtual Result<std::optional<DocumentRecord>> FindReceived(std::string_view source,
+                                                             std::string_view input_sha256,
+                                                             std::string_view except_run) = 0;
   // The stored bytes of the document with this id, or nullopt.
   virtual Result<std::optional<std::string>> Bytes(std::string_view id) = 0;
   // Stored documents matching `query`, in the order they were stored.

@@ -111,6 +111,12 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
              detail TEXT NOT NULL))",
         "CREATE INDEX journal_run ON journal (run_id)",
     },
+    // 2: the journal by source, so that a re-run knows what an earlier run
+    // stored from the same file before parsing it (FindReceived). Paths,
+    // unlike hashes, arrive in order, so the index grows at its end.
+    {
+        "CREATE INDEX journal_source ON journal (source)",
+    },
 };
 
 constexpr std::string_view kDocumentColumns =
@@ -415,6 +421,15 @@ void SqlArchive::ResolveRegister(Writer& w, const std::string& key, RegisterIds&
   registers.emplace(key, w.row.register_id);
 }
 
+SqlArchive::Attempt SqlArchive::Existing(Writer& w, const DocumentRecord& rec) {
+  WriterRow& r = w.row;
+  const bool same = r.found_input_sha256 == rec.input_sha256;
+  r.j_action = same ? "duplicate" : "conflict";
+  r.j_detail = same ? "" : "stored input_sha256 " + r.found_input_sha256;
+  w.insert_journal->Execute();
+  return same ? Attempt::kDuplicate : Attempt::kConflict;
+}
+
 SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request,
                                           const std::string& sha256, RegisterIds& registers) {
   const DocumentRecord& rec = request.record;
@@ -445,6 +460,18 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
   r.bytes = request.bytes;
   const std::string key = RegisterKey(rec);
 
+  if (request.known_duplicate) {
+    r.bytes = {};
+    r.found_input_sha256.clear();
+    if (w.select_existing->Execute() == 0) {
+      // Found by its bytes when it was read, gone now (removed by hand).
+      r.j_action = "conflict";
+      r.j_detail = "found stored when read, no longer in the archive";
+      w.insert_journal->Execute();
+      return Attempt::kConflict;
+    }
+    return Existing(w, rec);
+  }
   ResolveRegister(w, key, registers);
   // Insert first and look only when nothing was inserted: the common case
   // (a new document) costs one statement less, which is one round trip less
@@ -459,11 +486,7 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
       // someone deletes documents by hand): start over.
       return Attempt::kRetry;
     }
-    const bool same = r.found_input_sha256 == rec.input_sha256;
-    r.j_action = same ? "duplicate" : "conflict";
-    r.j_detail = same ? "" : "stored input_sha256 " + r.found_input_sha256;
-    w.insert_journal->Execute();
-    return same ? Attempt::kDuplicate : Attempt::kConflict;
+    return Existing(w, rec);
   }
   if (request.authorisation) {
     const AuthorisationRecord& a = *request.authorisation;
@@ -660,6 +683,35 @@ Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
   } catch (const std::exception& e) {
     return DatabaseError(e, "finding " + std::string(id));
   }
+}
+
+Result<std::optional<std::string>> SqlArchive::ReceivedId(std::string_view source,
+                                                         std::string_view input_sha256,
+                                                         std::string_view except_run) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    std::vector<std::string> ids;
+    Statement s(session);
+    s << Sql(std::string(kReceivedSql)), bind(std::string(source)),
+        bind(std::string(input_sha256)), bind(std::string(except_run)), into(ids);
+    s.execute();
+    if (ids.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(ids.front());
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "looking up what was received from " + std::string(source));
+  }
+}
+
+Result<std::optional<DocumentRecord>> SqlArchive::FindReceived(std::string_view source,
+                                                               std::string_view input_sha256,
+                                                               std::string_view except_run) {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, ReceivedId(source, input_sha256, except_run));
+  if (!id) return std::optional<DocumentRecord>();
+  ASSIGN_OR_RETURN(std::optional<DocumentRecord> stored, Find(*id));
+  // The journal says what happened; the document must still be there, and
+  // be the one received as these bytes.
+  if (!stored || stored->input_sha256 != input_sha256) return std::optional<DocumentRecord>();
+  return stored;
 }
 
 Result<std::optional<std::string>> SqlArchive::Bytes(std::string_view id) {

@@ -42,8 +42,13 @@ struct Dialect {
   std::string blob_type;        // a byte string column
 };
 
+// FindReceived's journal query (portable: "?" placeholders).
+inline constexpr std::string_view kReceivedSql =
+    "SELECT document_id FROM journal WHERE source = ? AND input_sha256 = ? AND run_id <> ? AND "
+    "action IN ('stored', 'duplicate') LIMIT 1";
+
 // The schema version this program writes; opening refuses a newer one.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Values bound by reference into a Writer's prepared statements: Store,
 // Quarantine and the run methods fill them in, then execute the statements.
@@ -160,6 +165,9 @@ class SqlArchive : public Archive {
       const std::vector<const StoreRequest*>& requests) override;
   Result<bool> Quarantine(const QuarantineRequest& request) override;
   Result<std::optional<DocumentRecord>> Find(std::string_view id) override;
+  Result<std::optional<DocumentRecord>> FindReceived(std::string_view source,
+                                                     std::string_view input_sha256,
+                                                     std::string_view except_run) override;
   Result<std::optional<std::string>> Bytes(std::string_view id) override;
   Result<std::vector<DocumentRecord>> List(const DocumentQuery& query) override;
   Result<std::vector<AuthorisationRecord>> Authorisations() override;
@@ -198,6 +206,14 @@ class SqlArchive : public Archive {
   // settings one database has and the other has not (throws Poco exceptions).
   virtual void TuneNewSchema(Writer& writer) {}
 
+  // The id of the document a run other than `except_run` stored (or found a
+  // duplicate) from `source` as these bytes, by the journal (kReceivedSql).
+  // Through Poco; the SQLite backend prepares it natively (it runs for every
+  // document ingest reads).
+  virtual Result<std::optional<std::string>> ReceivedId(std::string_view source,
+                                                        std::string_view input_sha256,
+                                                        std::string_view except_run);
+
   // Creates the tables or upgrades them to kSchemaVersion. Backends call it
   // once while opening.
   Status Migrate();
@@ -209,6 +225,9 @@ class SqlArchive : public Archive {
   // Stores one document inside the open transaction (journal line included).
   Attempt InsertOne(Writer& w, const StoreRequest& request, const std::string& sha256,
                     RegisterIds& registers);
+  // A row with the document's id is there (found into w.row): duplicate when
+  // it was received as the same bytes, else conflict; journals which.
+  Attempt Existing(Writer& w, const DocumentRecord& rec);
   Attempt TryQuarantine(Writer& w, const QuarantineRequest& request, bool* created);
   void ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers);
 

@@ -160,6 +160,52 @@ TEST_P(ArchiveTest, StoringTheSameDocumentAgainIsADuplicateThatWritesOnlyAJourna
   EXPECT_EQ(JournalActions("run-2"), std::vector<std::string>{"duplicate"});
 }
 
+TEST_P(ArchiveTest, FindsWhatAnEarlierRunStoredFromTheSameSourceAsTheSameBytes) {
+  const StoreRequest request = MakeTestDocument(11, 1000, "run-1");
+  EXPECT_EQ(Store(request), StoreOutcome::kStored);
+  const std::string& source = request.source;
+  const std::string& sha = request.record.input_sha256;
+  auto found = archive_->FindReceived(source, sha, "run-2");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, request.record.id);
+  EXPECT_EQ((*found)->custodian, request.record.custodian);
+  EXPECT_EQ((*found)->run_id, "run-1");
+  // Other bytes, another source, or only the asking run itself: nothing.
+  EXPECT_FALSE(archive_->FindReceived(source, std::string(64, '0'), "run-2")->has_value());
+  EXPECT_FALSE(archive_->FindReceived("elsewhere/doc.xml", sha, "run-2")->has_value());
+  EXPECT_FALSE(archive_->FindReceived(source, sha, "run-1")->has_value());
+  // A later run that found it a duplicate counts too.
+  StoreRequest again = request;
+  again.record.run_id = "run-2";
+  EXPECT_EQ(Store(again), StoreOutcome::kDuplicate);
+  EXPECT_TRUE(archive_->FindReceived(source, sha, "run-1")->has_value());
+}
+
+TEST_P(ArchiveTest, AKnownDuplicateIsOnlyJournalledAndNeverInserted) {
+  const StoreRequest request = MakeTestDocument(12, 1000, "run-1");
+  EXPECT_EQ(Store(request), StoreOutcome::kStored);
+  // What a re-run sends for a document it found by its bytes: the input
+  // bytes, not the stored ones, and only the id and hashes filled in.
+  StoreRequest known;
+  known.known_duplicate = true;
+  known.record.id = request.record.id;
+  known.record.input_sha256 = request.record.input_sha256;
+  known.record.run_id = "run-2";
+  known.bytes = "the input as received";
+  EXPECT_EQ(Store(known), StoreOutcome::kDuplicate);
+  EXPECT_EQ(archive_->Bytes(request.record.id)->value(), request.bytes);
+  EXPECT_EQ(JournalActions("run-2"), std::vector<std::string>{"duplicate"});
+
+  // Gone by the time it is journalled (removed by hand): a conflict, and
+  // still nothing inserted.
+  known.record.id = "1.2.3^gone";
+  known.record.run_id = "run-3";
+  EXPECT_EQ(Store(known), StoreOutcome::kConflict);
+  EXPECT_FALSE(archive_->Find("1.2.3^gone")->has_value());
+  EXPECT_EQ(JournalActions("run-3"), std::vector<std::string>{"conflict"});
+}
+
 TEST_P(ArchiveTest, SameIdWithOtherInputBytesIsAConflictAndChangesNothing) {
   const StoreRequest request = MakeTestDocument(4, 1000, "run-1");
   EXPECT_EQ(Store(request), StoreOutcome::kStored);

@@ -95,7 +95,7 @@ TEST(SqliteArchiveTest, CreatesAWalDatabaseWithASchemaVersion) {
   s << "PRAGMA journal_mode", into(mode), now;
   s << "SELECT value FROM archive_meta WHERE name = 'schema_version'", into(version), now;
   EXPECT_EQ(mode, "wal");
-  EXPECT_EQ(version, "1");
+  EXPECT_EQ(version, "2");
   int tables = 0;
   s << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('registers', "
        "'documents', 'authorisations', 'quarantine', 'runs', 'journal')",
@@ -127,6 +127,37 @@ TEST(SqliteArchiveTest, TheWalStaysSmallWhileAWriterStoresWithoutPause) {
     largest_wal = std::max(largest_wal, std::filesystem::file_size(path + "-wal", ec));
   }
   EXPECT_LT(largest_wal, 32u << 20) << "the WAL grew with the batch instead of starting over";
+}
+
+TEST(SqliteArchiveTest, AnArchiveOfSchemaOneIsUpgradedKeepingItsDocuments) {
+  kanta::testing::TempDir dir;
+  const std::string path = (dir.path() / "a.db").string();
+  const StoreRequest request = testing::MakeTestDocument(1, 2000, "old-run");
+  {
+    auto archive = OpenArchive("sqlite:" + path);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+    ASSERT_TRUE((*archive)->Store(request).ok());
+  }
+  {
+    // Back to what schema 1 had: no index on the journal's sources.
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session s("SQLite", path);
+    s << "DROP INDEX journal_source", now;
+    s << "UPDATE archive_meta SET value = '1' WHERE name = 'schema_version'", now;
+  }
+  auto archive = OpenArchive("sqlite:" + path);
+  ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  auto found = (*archive)->FindReceived(request.source, request.record.input_sha256, "new-run");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, request.record.id);
+  Poco::Data::Session s("SQLite", path);
+  std::string version;
+  int indexes = 0;
+  s << "SELECT value FROM archive_meta WHERE name = 'schema_version'", into(version), now;
+  s << "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'journal_source'",
+      into(indexes), now;
+  EXPECT_EQ(version, "2");
+  EXPECT_EQ(indexes, 1);
 }
 
 TEST(SqliteArchiveTest, RefusesAnArchiveWithANewerSchema) {
