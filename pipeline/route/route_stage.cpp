@@ -63,6 +63,8 @@ archive::AuthorisationRecord Summary(const registers::RegisterAccessRight& a) {
   return r;
 }
 
+}  // namespace
+
 // Finishes a stored document's report once its batch has committed.
 class StoreCompletion final : public Completion {
  public:
@@ -102,6 +104,7 @@ class StoreCompletion final : public Completion {
       case archive::StoreOutcome::kDuplicate: {
         // Report where the stored one is (it may have been placed otherwise).
         d.action = Action::kDuplicate;
+        if (d.stored_before) break;  // placed from the stored row already
         Result<std::optional<archive::DocumentRecord>> found = archive->Find(request->record.id);
         if (found.ok() && *found) {
           const archive::DocumentRecord& r = **found;
@@ -118,8 +121,13 @@ class StoreCompletion final : public Completion {
         break;
       }
       case archive::StoreOutcome::kConflict: {
-        const std::string reason = "a different document with the same id " + request->record.id +
-                                   " is already in the archive (other input bytes)";
+        const std::string reason =
+            request->known_duplicate
+                ? "the document " + request->record.id +
+                      " was in the archive when it was read and is no longer (removed during the "
+                      "run?): run the batch again to store it"
+                : "a different document with the same id " + request->record.id +
+                      " is already in the archive (other input bytes)";
         report.Add(Severity::kError, "route", "route.conflict", "refused: " + reason);
         d.rule = "route.conflict";
         Status s = SetAside(*archive, run_id, request->source, request->record.id,
@@ -138,8 +146,6 @@ class StoreCompletion final : public Completion {
     report.SetInternalError(status);
   }
 };
-
-}  // namespace
 
 Status SetAside(archive::Archive& archive, const std::string& run_id, const std::string& source,
                 const std::string& document_id, const std::string& input_sha256, std::string bytes,
@@ -161,6 +167,7 @@ Status SetAside(archive::Archive& archive, const std::string& run_id, const std:
 }
 
 Result<Verdict> RouteStage::Process(Document& doc, Report& report) const {
+  if (doc.decision && doc.decision->stored_before) return JournalStoredBefore(doc, report);
   const bool placed = doc.decision && (doc.decision->action == Action::kPending ||
                                        doc.decision->action == Action::kDuplicate);
   if (placed && report.outcome() == Outcome::kValid && report.stopped_at.empty() &&
@@ -230,6 +237,24 @@ Result<Verdict> RouteStage::Store(Document& doc, Report& report) const {
   if (outbox_ != nullptr) {
     ASSIGN_OR_RETURN(completion->message, outbox_->Build(doc));
   }
+  return Submit(std::move(request), std::move(completion), doc, report);
+}
+
+Result<Verdict> RouteStage::JournalStoredBefore(Document& doc, Report& report) const {
+  auto request = std::make_shared<archive::StoreRequest>();
+  request->known_duplicate = true;
+  request->record.id = doc.facts.id;
+  request->record.input_sha256 = doc.input_sha256;
+  request->record.sha256 = doc.input_sha256;  // nothing to hash: nothing is stored
+  request->record.run_id = options_.run_id;
+  request->source = doc.source;
+  request->bytes = doc.bytes;  // for the quarantine, should the row be gone
+  return Submit(std::move(request), std::make_shared<StoreCompletion>(), doc, report);
+}
+
+Result<Verdict> RouteStage::Submit(std::shared_ptr<archive::StoreRequest> request,
+                                   std::shared_ptr<StoreCompletion> completion, Document& doc,
+                                   Report& report) const {
   completion->archive = archive_;
   completion->authorisations = authorisations_;
   completion->outbox = outbox_;

@@ -38,6 +38,8 @@ struct RouteOptions {
   bool defer_missing_predecessors = false;  // see above
 };
 
+class StoreCompletion;  // route_stage.cpp
+
 class RouteStage final : public Stage {
  public:
   // `outbox` may be null (no archive messages).
@@ -56,6 +58,12 @@ class RouteStage final : public Stage {
 
  private:
   Result<Verdict> Store(Document& doc, Report& report) const;
+  // A document the already-stored stage found: only journalled.
+  Result<Verdict> JournalStoredBefore(Document& doc, Report& report) const;
+  // Hands `request` to the store queue; the report completes when it commits.
+  Result<Verdict> Submit(std::shared_ptr<archive::StoreRequest> request,
+                         std::shared_ptr<StoreCompletion> completion, Document& doc,
+                         Report& report) const;
 
   std::shared_ptr<archive::Archive> archive_;
   std::shared_ptr<StoreQueue> queue_;
