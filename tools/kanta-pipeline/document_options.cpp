@@ -169,8 +169,9 @@ Result<Validation> LoadValidation(const DocumentOptions& o, ValidationParts part
   return v;
 }
 
-void Validation::AddReadStages(Pipeline& pipeline) const {
+void Validation::AddReadStages(Pipeline& pipeline, std::unique_ptr<Stage> after_intake) const {
   pipeline.Add(std::make_unique<formats::IntakeStage>(formats::IntakeOptions{max_bytes}));
+  if (after_intake) pipeline.Add(std::move(after_intake));
   pipeline.Add(std::make_unique<formats::ParseStage>(limits));
 }
 
@@ -182,8 +183,8 @@ void Validation::AddSignatureStage(Pipeline& pipeline) const {
   pipeline.Add(std::make_unique<crypto::SignatureStage>(*signature));
 }
 
-void Validation::AddStages(Pipeline& pipeline) const {
-  AddReadStages(pipeline);
+void Validation::AddStages(Pipeline& pipeline, std::unique_ptr<Stage> after_intake) const {
+  AddReadStages(pipeline, std::move(after_intake));
   if (schema) AddSchemaStage(pipeline);
   if (!rules.empty()) pipeline.Add(std::make_unique<validate::rules::RulesStage>(rules));
   if (signature) AddSignatureStage(pipeline);

@@ -77,14 +77,16 @@ struct Validation {
   std::optional<crypto::SignatureOptions> signature;        // null: no signature stage
   RunSettings settings;  // what was loaded, for report headers
 
-  // Appends the intake and parse stages.
-  void AddReadStages(Pipeline& pipeline) const;
+  // Appends the intake and parse stages, with `after_intake` between them
+  // when given (ingest's already-stored stage).
+  void AddReadStages(Pipeline& pipeline, std::unique_ptr<Stage> after_intake = nullptr) const;
   // Appends the schema stage (the schema must be loaded).
   void AddSchemaStage(Pipeline& pipeline) const;
   // Appends the signature stage (it must be loaded).
   void AddSignatureStage(Pipeline& pipeline) const;
-  // Appends intake, parse and whichever of schema, rules and signature are loaded.
-  void AddStages(Pipeline& pipeline) const;
+  // Appends the read stages (as AddReadStages) and whichever of schema, rules
+  // and signature are loaded.
+  void AddStages(Pipeline& pipeline, std::unique_ptr<Stage> after_intake = nullptr) const;
 };
 
 // Loads what `parts` asks for as the options say. Fails, before any document
