@@ -2,6 +2,7 @@
 
 #include "core/decision.h"
 #include "formats/detect.h"
+#include "route/archive_lookup.h"
 
 namespace kanta::route {
 
@@ -27,16 +28,7 @@ Result<Verdict> AlreadyStoredStage::Process(Document& doc, Report& report) const
   doc.facts.register_code_system = r.register_system;
   doc.facts.document_time = r.document_time;
   Decision d;
-  d.action = Action::kDuplicate;
-  d.custodian = r.custodian;
-  d.custodian_name = r.custodian_name;
-  d.register_code = r.register_code;
-  d.register_system = r.register_system;
-  d.specifier = r.specifier;
-  d.specifier_name = r.specifier_name;
-  d.organiser = r.organiser;
-  d.basis_kind = r.basis.kind;
-  d.basis_document = r.basis.document;
+  PlaceAsDuplicateOf(r, d);
   d.stored_before = true;
   doc.decision = std::move(d);
   report.Add(Severity::kInfo, name(), "route.already-stored",

@@ -26,6 +26,19 @@ Result<std::optional<registers::StoredPlacement>> ArchiveLookup::Find(std::strin
   return std::optional<registers::StoredPlacement>(std::move(p));
 }
 
+void PlaceAsDuplicateOf(const archive::DocumentRecord& r, Decision& d) {
+  d.action = Action::kDuplicate;
+  d.custodian = r.custodian;
+  d.custodian_name = r.custodian_name;
+  d.register_code = r.register_code;
+  d.register_system = r.register_system;
+  d.specifier = r.specifier;
+  d.specifier_name = r.specifier_name;
+  d.organiser = r.organiser;
+  d.basis_kind = r.basis.kind;
+  d.basis_document = r.basis.document;
+}
+
 Result<int> ArchiveLookup::LatestVersion(std::string_view set_id) const {
   archive::DocumentQuery q;
   q.set_id = std::string(set_id);

@@ -21,6 +21,10 @@ class ArchiveLookup final : public registers::PlacementLookup {
   std::shared_ptr<archive::Archive> archive_;
 };
 
+// Makes `d` the decision of a duplicate of the stored `r`: action duplicate,
+// placed where `r` is, on its basis.
+void PlaceAsDuplicateOf(const archive::DocumentRecord& r, Decision& d);
+
 // Reads every stored authorisation document (OSVA and client-relationship)
 // from `archive`, oldest first, into `store`: what was stored before this run
 // is in force for it. Fails when a stored document cannot be read back.

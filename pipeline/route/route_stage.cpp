@@ -3,6 +3,7 @@
 #include "registers/authorisation.h"
 #include "registers/register_resolver.h"
 #include "report/report_writer.h"
+#include "route/archive_lookup.h"
 #include "xml/xml_tree.h"
 
 namespace kanta::route {
@@ -106,18 +107,7 @@ class StoreCompletion final : public Completion {
         d.action = Action::kDuplicate;
         if (d.stored_before) break;  // placed from the stored row already
         Result<std::optional<archive::DocumentRecord>> found = archive->Find(request->record.id);
-        if (found.ok() && *found) {
-          const archive::DocumentRecord& r = **found;
-          d.custodian = r.custodian;
-          d.custodian_name = r.custodian_name;
-          d.register_code = r.register_code;
-          d.register_system = r.register_system;
-          d.specifier = r.specifier;
-          d.specifier_name = r.specifier_name;
-          d.organiser = r.organiser;
-          d.basis_kind = r.basis.kind;
-          d.basis_document = r.basis.document;
-        }
+        if (found.ok() && *found) PlaceAsDuplicateOf(**found, d);
         break;
       }
       case archive::StoreOutcome::kConflict: {
