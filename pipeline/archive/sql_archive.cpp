@@ -439,6 +439,18 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
   r.run_id = rec.run_id;
   r.j_source = request.source;
   r.now = NowUtc();
+  r.bytes = {};
+  if (request.known_duplicate) {  // only journalled: what the journal line needs is set
+    r.found_input_sha256.clear();
+    if (w.select_existing->Execute() == 0) {
+      // Found by its bytes when it was read, gone now (removed by hand).
+      r.j_action = "conflict";
+      r.j_detail = "found stored when read, no longer in the archive";
+      w.insert_journal->Execute();
+      return Attempt::kConflict;
+    }
+    return Existing(w, rec);
+  }
   r.set_id = rec.set_id;
   r.version = rec.version;
   r.patient = rec.patient;
@@ -459,19 +471,6 @@ SqlArchive::Attempt SqlArchive::InsertOne(Writer& w, const StoreRequest& request
   r.size = static_cast<Poco::Int64>(request.bytes.size());
   r.bytes = request.bytes;
   const std::string key = RegisterKey(rec);
-
-  if (request.known_duplicate) {
-    r.bytes = {};
-    r.found_input_sha256.clear();
-    if (w.select_existing->Execute() == 0) {
-      // Found by its bytes when it was read, gone now (removed by hand).
-      r.j_action = "conflict";
-      r.j_detail = "found stored when read, no longer in the archive";
-      w.insert_journal->Execute();
-      return Attempt::kConflict;
-    }
-    return Existing(w, rec);
-  }
   ResolveRegister(w, key, registers);
   // Insert first and look only when nothing was inserted: the common case
   // (a new document) costs one statement less, which is one round trip less
