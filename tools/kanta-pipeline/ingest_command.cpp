@@ -141,9 +141,8 @@ constexpr int kRunAgainProbe = 64;
 // Whether the batch is being run again: one of its first inputs is what an
 // earlier run stored (after an interruption or a crash, or a folder that
 // grows between runs). Only then is every document looked up before it is
-// parsed (AlreadyStoredStage). A batch of new documents skips the look-ups:
-// into an archive that the same run keeps writing, each one reads index pages
-// the writer just changed, ~10 % of the run (docs/ingest.md).
+// parsed (AlreadyStoredStage). A batch of new documents skips the look-ups,
+// which cost it ~10 % in an archive the run keeps writing (docs/ingest.md).
 bool RunAgain(const std::vector<std::string>& paths, const std::shared_ptr<archive::Archive>& store,
               const std::string& run_id, std::size_t max_bytes) {
   Result<InputWalk> walk = InputWalk::Start(paths);
@@ -228,9 +227,6 @@ int RunIngest(const IngestOptions& o) {
   settings.emplace_back("directory", o.directory);
   if (signer) settings.emplace_back("signer", signer->credentials().info().subject);
   if (!o.organiser.empty()) settings.emplace_back("organiser", o.organiser);
-  // Only an archive that earlier runs wrote can know a document by its bytes.
-  const Result<std::vector<archive::RunRecord>> earlier = store->Runs();
-  const bool earlier_runs = !earlier.ok() || !earlier->empty();
   // From here on a signal ends the batch cleanly: the run is recorded as
   // ended, and what was taken is stored or set aside.
   InterruptScope interrupts;
@@ -241,7 +237,7 @@ int RunIngest(const IngestOptions& o) {
     return kExitInternal;
   }
   settings.emplace_back("run", *run_id);
-  const bool look_up_inputs = earlier_runs && RunAgain(d.paths, store, *run_id, d.max_bytes);
+  const bool look_up_inputs = RunAgain(d.paths, store, *run_id, d.max_bytes);
   if (look_up_inputs) settings.emplace_back("run-again", "documents stored before are known by their bytes");
 
   // Stores are committed in batches by the queue's thread while the workers
