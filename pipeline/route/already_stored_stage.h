@@ -7,8 +7,8 @@
 // hash FingerprintStage would take; it is kept in Document::input_sha256) and
 // asks the archive whether an earlier run stored a document received from the
 // same source as those bytes (Archive::FindReceived: the journal knows the
-// source; an index on a hash, whose keys arrive in no order, cost a fifth of
-// the first run's speed in page writes). When there is one,
+// source; with an index on the hash, whose keys arrive in no order, a first
+// ingest was a fifth slower). When there is one,
 // the document is a duplicate where that one is: its facts and decision come
 // from the stored row, an info finding says so, and the stage is done with it
 // (Verdict::kDone); the route stage only journals it. Ingest adds the stage
