@@ -184,6 +184,8 @@ class Archive {
   virtual Result<std::optional<DocumentRecord>> FindReceived(std::string_view source,
                                                              std::string_view input_sha256,
                                                              std::string_view except_run) = 0;
+  // The highest version stored of the set `set_id`; 0 when none is.
+  virtual Result<int> LatestVersion(std::string_view set_id) = 0;
   // The stored bytes of the document with this id, or nullopt.
   virtual Result<std::optional<std::string>> Bytes(std::string_view id) = 0;
   // Stored documents matching `query`, in the order they were stored.

@@ -119,11 +119,6 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
     },
 };
 
-constexpr std::string_view kDocumentColumns =
-    "id, set_id, version, patient, custodian, custodian_name, register_code, register_system, "
-    "specifier, specifier_name, producer, organiser, basis_kind, basis_document, document_time, "
-    "form, replaces, input_sha256, sha256, stored_at, run_id";
-
 // Column vectors for a SELECT of kDocumentColumns.
 struct DocumentColumns {
   std::vector<std::string> id, set_id, patient, custodian, custodian_name, register_code,
@@ -673,8 +668,7 @@ Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
   try {
     DocumentColumns c;
     Statement s(session);
-    s << Sql("SELECT " + std::string(kDocumentColumns) + " FROM documents WHERE id = ?"),
-        bind(std::string(id));
+    s << Sql(kFindSql), bind(std::string(id));
     c.Bind(s);
     s.execute();
     if (c.id.empty()) return std::optional<DocumentRecord>();
@@ -684,33 +678,36 @@ Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
   }
 }
 
-Result<std::optional<std::string>> SqlArchive::ReceivedId(std::string_view source,
-                                                         std::string_view input_sha256,
-                                                         std::string_view except_run) {
+Result<std::optional<DocumentRecord>> SqlArchive::FindReceived(std::string_view source,
+                                                               std::string_view input_sha256,
+                                                               std::string_view except_run) {
   ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
   try {
-    std::vector<std::string> ids;
+    DocumentColumns c;
     Statement s(session);
-    s << Sql(std::string(kReceivedSql)), bind(std::string(source)),
-        bind(std::string(input_sha256)), bind(std::string(except_run)), into(ids);
+    const std::string sha(input_sha256);
+    s << Sql(kReceivedSql), bind(std::string(source)), bind(sha), bind(std::string(except_run)),
+        bind(sha);
+    c.Bind(s);
     s.execute();
-    if (ids.empty()) return std::optional<std::string>();
-    return std::optional<std::string>(ids.front());
+    if (c.id.empty()) return std::optional<DocumentRecord>();
+    return std::optional<DocumentRecord>(c.Row(0));
   } catch (const std::exception& e) {
     return DatabaseError(e, "looking up what was received from " + std::string(source));
   }
 }
 
-Result<std::optional<DocumentRecord>> SqlArchive::FindReceived(std::string_view source,
-                                                               std::string_view input_sha256,
-                                                               std::string_view except_run) {
-  ASSIGN_OR_RETURN(std::optional<std::string> id, ReceivedId(source, input_sha256, except_run));
-  if (!id) return std::optional<DocumentRecord>();
-  ASSIGN_OR_RETURN(std::optional<DocumentRecord> stored, Find(*id));
-  // The journal says what happened; the document must still be there, and
-  // be the one received as these bytes.
-  if (!stored || stored->input_sha256 != input_sha256) return std::optional<DocumentRecord>();
-  return stored;
+Result<int> SqlArchive::LatestVersion(std::string_view set_id) {
+  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
+  try {
+    Poco::Int64 latest = 0;
+    Statement s(session);
+    s << Sql(kLatestVersionSql), bind(std::string(set_id)), into(latest);
+    s.execute();
+    return static_cast<int>(latest);
+  } catch (const std::exception& e) {
+    return DatabaseError(e, "finding the latest version of set " + std::string(set_id));
+  }
 }
 
 Result<std::optional<std::string>> SqlArchive::Bytes(std::string_view id) {

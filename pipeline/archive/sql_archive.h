@@ -42,10 +42,29 @@ struct Dialect {
   std::string blob_type;        // a byte string column
 };
 
-// FindReceived's journal query (portable: "?" placeholders).
-inline constexpr std::string_view kReceivedSql =
-    "SELECT document_id FROM journal WHERE source = ? AND input_sha256 = ? AND run_id <> ? AND "
-    "action IN ('stored', 'duplicate') LIMIT 1";
+// The columns a DocumentRecord is read from, in this order.
+inline constexpr std::string_view kDocumentColumns =
+    "id, set_id, version, patient, custodian, custodian_name, register_code, register_system, "
+    "specifier, specifier_name, producer, organiser, basis_kind, basis_document, document_time, "
+    "form, replaces, input_sha256, sha256, stored_at, run_id";
+
+// The look-ups ingest makes while resolving and reading documents (portable:
+// "?" placeholders). Find and FindReceived select kDocumentColumns.
+//   find:     the document with this id.
+//   received: the document a run other than the third value stored (or found
+//             a duplicate of) from the source, the first value, as the bytes
+//             whose SHA-256 is the second and the fourth value, by the
+//             journal; the document must still be there as those bytes.
+//   latest:   the highest version stored of a set, 0 when none is.
+inline const std::string kFindSql =
+    "SELECT " + std::string(kDocumentColumns) + " FROM documents WHERE id = ?";
+inline const std::string kReceivedSql =
+    "SELECT " + std::string(kDocumentColumns) +
+    " FROM documents WHERE id IN (SELECT document_id FROM journal WHERE source = ? AND "
+    "input_sha256 = ? AND run_id <> ? AND action IN ('stored', 'duplicate')) AND "
+    "input_sha256 = ? LIMIT 1";
+inline constexpr std::string_view kLatestVersionSql =
+    "SELECT COALESCE(MAX(version), 0) FROM documents WHERE set_id = ?";
 
 // The schema version this program writes; opening refuses a newer one.
 inline constexpr int kSchemaVersion = 2;
@@ -168,6 +187,7 @@ class SqlArchive : public Archive {
   Result<std::optional<DocumentRecord>> FindReceived(std::string_view source,
                                                      std::string_view input_sha256,
                                                      std::string_view except_run) override;
+  Result<int> LatestVersion(std::string_view set_id) override;
   Result<std::optional<std::string>> Bytes(std::string_view id) override;
   Result<std::vector<DocumentRecord>> List(const DocumentQuery& query) override;
   Result<std::vector<AuthorisationRecord>> Authorisations() override;
@@ -205,14 +225,6 @@ class SqlArchive : public Archive {
   // Runs inside the schema transaction right after the tables were created:
   // settings one database has and the other has not (throws Poco exceptions).
   virtual void TuneNewSchema(Writer& writer) {}
-
-  // The id of the document a run other than `except_run` stored (or found a
-  // duplicate) from `source` as these bytes, by the journal (kReceivedSql).
-  // Through Poco; the SQLite backend prepares it natively (it runs for every
-  // document ingest reads).
-  virtual Result<std::optional<std::string>> ReceivedId(std::string_view source,
-                                                        std::string_view input_sha256,
-                                                        std::string_view except_run);
 
   // Creates the tables or upgrades them to kSchemaVersion. Backends call it
   // once while opening.

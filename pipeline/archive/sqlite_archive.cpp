@@ -5,7 +5,10 @@
 #include <Poco/Data/SessionPool.h>
 #include <sqlite3.h>
 
+#include <array>
 #include <condition_variable>
+#include <functional>
+#include <initializer_list>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -218,44 +221,34 @@ class SqliteArchive final : public SqlArchive {
     }
   }
 
-  // Through the sqlite3 API on connections of its own, the statement
-  // prepared once on each: ingest asks for every document it reads, and Poco
-  // compiling the query every time cost ~30 µs a document (docs/ingest.md).
-  Result<std::optional<std::string>> ReceivedId(std::string_view source,
-                                                std::string_view input_sha256,
-                                                std::string_view except_run) override {
-    Lookup l;
-    {
-      std::lock_guard<std::mutex> lock(lookups_mutex_);
-      if (!idle_lookups_.empty()) {
-        l = idle_lookups_.back();
-        idle_lookups_.pop_back();
-      }
-    }
-    if (l.db == nullptr) RETURN_IF_ERROR(OpenLookup(l));
-    int rc = SQLITE_OK;
-    for (const auto& [i, text] : {std::pair{1, source}, {2, input_sha256}, {3, except_run}}) {
-      if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_text64(l.statement, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-      }
-    }
-    if (rc == SQLITE_OK) rc = sqlite3_step(l.statement);
-    std::optional<std::string> id;
-    if (rc == SQLITE_ROW) {
-      id.emplace(reinterpret_cast<const char*>(sqlite3_column_text(l.statement, 0)),
-                 static_cast<std::size_t>(sqlite3_column_bytes(l.statement, 0)));
-    }
-    const std::string error = rc == SQLITE_ROW || rc == SQLITE_DONE ? "" : sqlite3_errmsg(l.db);
-    sqlite3_reset(l.statement);
-    sqlite3_clear_bindings(l.statement);
-    if (!error.empty()) {
-      l.Close();
-      return Unavailable("sqlite archive " + options_.path + ": looking up what was received from " +
-                         std::string(source) + ": " + error);
-    }
-    std::lock_guard<std::mutex> lock(lookups_mutex_);
-    idle_lookups_.push_back(l);
-    return id;
+  // The look-ups ingest makes for documents it reads and resolves go through
+  // the sqlite3 API on connections of their own, each statement prepared once
+  // per connection: Poco compiled the query again on every call (~30 µs, and
+  // a found document was then read again by id). List, Bytes and the rest are
+  // rare and stay on Poco's reader pool.
+  Result<std::optional<DocumentRecord>> Find(std::string_view id) override {
+    std::optional<DocumentRecord> found;
+    RETURN_IF_ERROR(RunLookup(kLookupFind, {id}, "finding " + std::string(id),
+                              [&](sqlite3_stmt* s) { found = ReadDocument(s); }));
+    return found;
+  }
+
+  Result<std::optional<DocumentRecord>> FindReceived(std::string_view source,
+                                                     std::string_view input_sha256,
+                                                     std::string_view except_run) override {
+    std::optional<DocumentRecord> found;
+    RETURN_IF_ERROR(RunLookup(kLookupReceived, {source, input_sha256, except_run, input_sha256},
+                              "looking up what was received from " + std::string(source),
+                              [&](sqlite3_stmt* s) { found = ReadDocument(s); }));
+    return found;
+  }
+
+  Result<int> LatestVersion(std::string_view set_id) override {
+    int latest = 0;
+    RETURN_IF_ERROR(RunLookup(kLookupLatest, {set_id},
+                              "finding the latest version of set " + std::string(set_id),
+                              [&](sqlite3_stmt* s) { latest = sqlite3_column_int(s, 0); }));
+    return latest;
   }
 
   void AfterStore(std::size_t bytes) override {
@@ -270,15 +263,19 @@ class SqliteArchive final : public SqlArchive {
   }
 
  private:
-  // A connection of ReceivedId's with its statement; used by one thread at a
-  // time (taken from idle_lookups_ and put back).
+  enum LookupKind { kLookupFind, kLookupReceived, kLookupLatest, kLookupKinds };
+
+  // A look-up connection with its statements; used by one thread at a time
+  // (taken from idle_lookups_ and put back).
   struct Lookup {
     sqlite3* db = nullptr;
-    sqlite3_stmt* statement = nullptr;
+    std::array<sqlite3_stmt*, kLookupKinds> statements{};
     void Close() {
-      sqlite3_finalize(statement);
+      for (sqlite3_stmt*& s : statements) {
+        sqlite3_finalize(s);
+        s = nullptr;
+      }
       sqlite3_close_v2(db);
-      statement = nullptr;
       db = nullptr;
     }
   };
@@ -287,14 +284,85 @@ class SqliteArchive final : public SqlArchive {
     int rc = sqlite3_open_v2(options_.path.c_str(), &l.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(l.db, options_.busy_timeout_ms);
-    if (rc == SQLITE_OK) {
-      rc = sqlite3_prepare_v3(l.db, kReceivedSql.data(), static_cast<int>(kReceivedSql.size()),
-                              SQLITE_PREPARE_PERSISTENT, &l.statement, nullptr);
+    const std::array<std::string_view, kLookupKinds> sql = {kFindSql, kReceivedSql, kLatestVersionSql};
+    for (int k = 0; k < kLookupKinds && rc == SQLITE_OK; ++k) {
+      rc = sqlite3_prepare_v3(l.db, sql[k].data(), static_cast<int>(sql[k].size()),
+                              SQLITE_PREPARE_PERSISTENT, &l.statements[k], nullptr);
     }
     if (rc == SQLITE_OK) return Status::Ok();
     const std::string error = l.db != nullptr ? sqlite3_errmsg(l.db) : sqlite3_errstr(rc);
     l.Close();
     return Unavailable("sqlite archive " + options_.path + ": opening a look-up connection: " + error);
+  }
+
+  // Runs the look-up `kind` with `params` bound in order, calling `read` for
+  // its first row, if any. `what` names the look-up in an error.
+  Status RunLookup(LookupKind kind, std::initializer_list<std::string_view> params,
+                   const std::string& what, const std::function<void(sqlite3_stmt*)>& read) {
+    Lookup l;
+    {
+      std::lock_guard<std::mutex> lock(lookups_mutex_);
+      if (!idle_lookups_.empty()) {
+        l = idle_lookups_.back();
+        idle_lookups_.pop_back();
+      }
+    }
+    if (l.db == nullptr) RETURN_IF_ERROR(OpenLookup(l));
+    sqlite3_stmt* statement = l.statements[kind];
+    int rc = SQLITE_OK;
+    int i = 0;
+    for (std::string_view text : params) {
+      if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_text64(statement, ++i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+      }
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_step(statement);
+    if (rc == SQLITE_ROW) read(statement);
+    const std::string error = rc == SQLITE_ROW || rc == SQLITE_DONE ? "" : sqlite3_errmsg(l.db);
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    if (!error.empty()) {
+      l.Close();
+      return Unavailable("sqlite archive " + options_.path + ": " + what + ": " + error);
+    }
+    std::lock_guard<std::mutex> lock(lookups_mutex_);
+    idle_lookups_.push_back(l);
+    return Status::Ok();
+  }
+
+  // The DocumentRecord in the row `s` is on (kDocumentColumns).
+  static DocumentRecord ReadDocument(sqlite3_stmt* s) {
+    int column = 0;
+    auto text = [&] {
+      const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
+      std::string value(data == nullptr ? "" : data,
+                        static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
+      ++column;
+      return value;
+    };
+    DocumentRecord r;
+    r.id = text();
+    r.set_id = text();
+    r.version = sqlite3_column_int(s, column++);
+    r.patient = text();
+    r.custodian = text();
+    r.custodian_name = text();
+    r.register_code = text();
+    r.register_system = text();
+    r.specifier = text();
+    r.specifier_name = text();
+    r.producer = text();
+    r.organiser = text();
+    r.basis.kind = text();
+    r.basis.document = text();
+    r.document_time = text();
+    r.form = text();
+    r.replaces = text();
+    r.input_sha256 = text();
+    r.sha256 = text();
+    r.stored_at = text();
+    r.run_id = text();
+    return r;
   }
 
   // A connection with this archive's settings (throws Poco exceptions).

@@ -1,7 +1,5 @@
 #include "route/archive_lookup.h"
 
-#include <algorithm>
-
 #include "registers/authorisation.h"
 #include "xml/secure_parser.h"
 
@@ -40,12 +38,7 @@ void PlaceAsDuplicateOf(const archive::DocumentRecord& r, Decision& d) {
 }
 
 Result<int> ArchiveLookup::LatestVersion(std::string_view set_id) const {
-  archive::DocumentQuery q;
-  q.set_id = std::string(set_id);
-  ASSIGN_OR_RETURN(std::vector<archive::DocumentRecord> all, archive_->List(q));
-  int latest = 0;
-  for (const archive::DocumentRecord& r : all) latest = std::max(latest, r.version);
-  return latest;
+  return archive_->LatestVersion(set_id);
 }
 
 Status LoadAuthorisations(archive::Archive& archive, const registers::RegisterPolicy& policy,

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "archive_test_support.h"
 #include "test_support.h"
@@ -168,9 +169,21 @@ TEST_P(ArchiveTest, FindsWhatAnEarlierRunStoredFromTheSameSourceAsTheSameBytes) 
   auto found = archive_->FindReceived(source, sha, "run-2");
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   ASSERT_TRUE(found->has_value());
-  EXPECT_EQ((*found)->id, request.record.id);
-  EXPECT_EQ((*found)->custodian, request.record.custodian);
-  EXPECT_EQ((*found)->run_id, "run-1");
+  // Every field, as Find reads it.
+  const DocumentRecord by_id = archive_->Find(request.record.id)->value();
+  const DocumentRecord& f = **found;
+  EXPECT_EQ(f.id, request.record.id);
+  EXPECT_EQ(f.run_id, "run-1");
+  EXPECT_EQ(std::tie(f.id, f.set_id, f.version, f.patient, f.custodian, f.custodian_name,
+                     f.register_code, f.register_system, f.specifier, f.specifier_name, f.producer,
+                     f.organiser, f.basis.kind, f.basis.document, f.document_time, f.form,
+                     f.replaces, f.input_sha256, f.sha256, f.stored_at, f.run_id),
+            std::tie(by_id.id, by_id.set_id, by_id.version, by_id.patient, by_id.custodian,
+                     by_id.custodian_name, by_id.register_code, by_id.register_system,
+                     by_id.specifier, by_id.specifier_name, by_id.producer, by_id.organiser,
+                     by_id.basis.kind, by_id.basis.document, by_id.document_time, by_id.form,
+                     by_id.replaces, by_id.input_sha256, by_id.sha256, by_id.stored_at,
+                     by_id.run_id));
   // Other bytes, another source, or only the asking run itself: nothing.
   EXPECT_FALSE(archive_->FindReceived(source, std::string(64, '0'), "run-2")->has_value());
   EXPECT_FALSE(archive_->FindReceived("elsewhere/doc.xml", sha, "run-2")->has_value());
@@ -180,6 +193,19 @@ TEST_P(ArchiveTest, FindsWhatAnEarlierRunStoredFromTheSameSourceAsTheSameBytes) 
   again.record.run_id = "run-2";
   EXPECT_EQ(Store(again), StoreOutcome::kDuplicate);
   EXPECT_TRUE(archive_->FindReceived(source, sha, "run-1")->has_value());
+}
+
+TEST_P(ArchiveTest, LatestVersionIsTheHighestStoredOfTheSet) {
+  // Documents 2 and 3 are versions 1 and 2 of set-1; 4 is version 1 of set-2.
+  for (int i : {3, 4, 2}) ASSERT_EQ(Store(MakeTestDocument(i, 500, "run-1")), StoreOutcome::kStored);
+  auto latest = [&](const std::string& set) {
+    auto v = archive_->LatestVersion("1.2.246.10.999.1^" + set);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? *v : -1;
+  };
+  EXPECT_EQ(latest("set-1"), 2);
+  EXPECT_EQ(latest("set-2"), 1);
+  EXPECT_EQ(latest("set-9"), 0);
 }
 
 TEST_P(ArchiveTest, AKnownDuplicateIsOnlyJournalledAndNeverInserted) {
