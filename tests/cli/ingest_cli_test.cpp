@@ -178,12 +178,12 @@ TEST_F(IngestCliTest, ARerunStoresNothingTwice) {
   EXPECT_FALSE(ParseJson(first.out)->getObject("settings")->has("run-again"));
   EXPECT_TRUE(ParseJson(again.out)->getObject("settings")->has("run-again"));
   for (const auto& [path, decision] : Decisions(again.out)) {
-    const std::string first = Golden()[path];
-    if (first.rfind("stored", 0) == 0) {
+    const std::string golden = Golden()[path];
+    if (golden.rfind("stored", 0) == 0) {
       EXPECT_EQ(decision.substr(0, 9), "duplicate") << path;
-      EXPECT_EQ(decision.substr(9), first.substr(6)) << path << ": a duplicate says where it is";
+      EXPECT_EQ(decision.substr(9), golden.substr(6)) << path << ": a duplicate says where it is";
     } else {
-      EXPECT_EQ(decision, first) << path;
+      EXPECT_EQ(decision, golden) << path;
     }
   }
   EXPECT_EQ(ArchiveContent(Archive("a")), before);
@@ -413,7 +413,9 @@ TEST_F(IngestCliTest, EachStoredDocumentsSha256IsThatOfItsStoredBytes) {
     sha.update(get.out);
     EXPECT_EQ(Poco::DigestEngine::digestToHex(sha.digest()), d->getValue<std::string>("sha256"))
         << id;
-    if (reported.count(id) > 0) EXPECT_EQ(reported[id], get.out.size()) << id;
+    if (reported.count(id) > 0) {
+      EXPECT_EQ(reported[id], get.out.size()) << id;
+    }
   }
 }
 

@@ -296,16 +296,18 @@ int RunIngest(const IngestOptions& o) {
       PassSink sink((*output)->writer(), totals);
       const BatchRunner runner(defer ? deferring : final_pass,
                                BatchOptions{d.jobs, kInFlight, /*hold_completions=*/true});
+      std::size_t dropped = 0;  // taken from the source, not processed
       auto run = [&](DocumentSource& documents) {
         StopOnInterrupt source(documents);
         runner.Run(source, sink);
         interrupted = source.cut();
+        dropped = source.dropped();
       };
       std::size_t untaken = 0;  // of the documents this pass retries
       if (!first_pass) {
         ListSource source(deferred, plan);
         run(source);
-        untaken = source.remaining() + (interrupted ? 1 : 0);  // the one StopOnInterrupt dropped
+        untaken = source.remaining() + dropped;
       } else if (first_wave) {
         ListSource source(plan.authorisations, plan);
         run(source);

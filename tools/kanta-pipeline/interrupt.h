@@ -9,6 +9,7 @@
 // (ingest is crash-safe either way).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -48,9 +49,11 @@ class StopOnInterrupt final : public DocumentSource {
     return next;
   }
   // True when a signal ended it before `source` ran out (a signal after the
-  // last document interrupts nothing). The document it took from `source` to
-  // find that out was dropped.
+  // last document interrupts nothing).
   bool cut() const { return cut_; }
+  // How many documents it took from `source` and did not pass on: the one
+  // that showed that a signal had come, if any.
+  std::size_t dropped() const { return cut_ ? 1 : 0; }
 
  private:
   DocumentSource& source_;
