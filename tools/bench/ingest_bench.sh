@@ -7,9 +7,11 @@
 #
 # COUNT documents (default 20000) are generated with kanta-generate --ingest-kit
 # (seed 1: the outsourced documents get their authorisations, replacements their
-# version 1) with the matching organisation directory. Each contender runs
-# RUNS=3 times (best kept; ingest into a fresh archive every time). Then peak
-# RSS of ingest for 200, 2,000 and COUNT documents (MEMORY=0 skips it).
+# version 1) with the matching organisation directory. After a warm-up of each,
+# RUNS=3 rounds run validate and then ingest (into a fresh archive every time),
+# so that the machine's load falls on both alike; the script prints the best
+# of each, the ratio per round and the ratio of CPU times. Then peak RSS of
+# ingest for 200, 2,000 and COUNT documents (MEMORY=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,29 +27,48 @@ trap 'rm -rf "$WORK"' EXIT
 N=$(find "$WORK/docs" -name '*.xml' | wc -l)
 BYTES=$(find "$WORK/docs" -name '*.xml' -print0 | xargs -0 cat | wc -c)
 
-best() {  # best NAME COMMAND...: fastest of RUNS runs, after one warm-up
+timed() {  # timed NAME COMMAND...: one run after `sync; sleep 1`; appends "NAME wall cpu rss"
   local name=$1; shift
-  local b="" rss=0
-  for ((i = 0; i <= ${RUNS:-3}; i++)); do
-    rm -f "$WORK"/archive.sqlite*
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || true
-    ((i == 0)) && continue
-    read -r s r < "$WORK/time"
-    if [[ -z $b ]] || (( $(echo "$s < $b" | bc -l) )); then b=$s; fi
-    (( r > rss )) && rss=$r
-  done
-  printf '%-26s %7.2f s %8.0f docs/s %8d KiB peak RSS\n' "$name" "$b" "$(echo "$N / $b" | bc -l)" "$rss"
-  echo "$b" > "$WORK/secs.$name"
+  rm -f "$WORK"/archive.sqlite*
+  sync; sleep 1
+  /usr/bin/time -f "$name %e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || true
+  read -r n e u s m < "$WORK/time"
+  echo "$n $e $(echo "$u + $s" | bc -l) $m" >> "$WORK/runs"
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input:   $N generated documents ($((BYTES / 1024)) KiB), --jobs $JOBS, bundled schema and rules"
 echo
-best validate "$BIN" validate --jobs "$JOBS" --format json --out /dev/null "$WORK/docs"
-best ingest "$BIN" ingest --jobs "$JOBS" --format json --out "$WORK/report.json" \
-  --archive "sqlite:$WORK/archive.sqlite" --directory "$WORK/directory.json" "$WORK/docs"
-echo
-echo "ingest throughput / validate throughput: $(echo "scale=2; $(cat "$WORK/secs.validate") / $(cat "$WORK/secs.ingest")" | bc -l)"
+# One warm-up of each, then RUNS rounds of validate and ingest one after the
+# other, so that a change in the machine's load falls on both alike.
+: > "$WORK/runs"
+for ((i = 0; i <= ${RUNS:-3}; i++)); do
+  [[ $i == 0 ]] && name=warm- || name=
+  timed "${name}validate" "$BIN" validate --jobs "$JOBS" --format json --out /dev/null "$WORK/docs"
+  timed "${name}ingest" "$BIN" ingest --jobs "$JOBS" --format json --out "$WORK/report.json" \
+    --archive "sqlite:$WORK/archive.sqlite" --directory "$WORK/directory.json" "$WORK/docs"
+done
+python3 - "$WORK/runs" "$N" <<'PY'
+import statistics, sys
+runs = [l.split() for l in open(sys.argv[1]) if not l.startswith("warm-")]
+n = int(sys.argv[2])
+by = {"validate": [], "ingest": []}
+for name, wall, cpu, rss in runs:
+    by[name].append((float(wall), float(cpu), int(rss)))
+for name, rows in by.items():
+    best = min(r[0] for r in rows)
+    print(f"{name:<10} best {best:6.2f} s {n / best:8.0f} docs/s   walls "
+          + " / ".join(f"{r[0]:.2f}" for r in rows) + "   user+system "
+          + " / ".join(f"{r[1]:.1f}" for r in rows) + f" s   peak RSS {max(r[2] for r in rows)} KiB")
+v, i = by["validate"], by["ingest"]
+print()
+print(f"ingest throughput / validate throughput: best against best "
+      f"{min(r[0] for r in v) / min(r[0] for r in i):.2f}; per round "
+      + " / ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(v, i))
+      + f" (median {statistics.median(a[0] / b[0] for a, b in zip(v, i)):.2f})")
+print(f"validate CPU time / ingest CPU time: "
+      f"{statistics.median(a[1] for a in v) / statistics.median(b[1] for b in i):.2f} (medians)")
+PY
 python3 - "$WORK/report.json" <<'PY'
 import json, sys, collections
 docs = json.load(open(sys.argv[1]))["documents"]
