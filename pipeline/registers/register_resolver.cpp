@@ -113,17 +113,7 @@ class Resolver {
   std::string Describe(const Organisation& o) const { return o.oid + " (" + o.name + ")"; }
 
   Resolution AlreadyStored(const StoredPlacement& p) {
-    Decision& d = resolution_.decision;
-    d.action = Action::kDuplicate;
-    d.custodian = p.custodian;
-    d.custodian_name = p.custodian_name;
-    d.register_code = p.register_code;
-    d.register_system = p.register_system;
-    d.specifier = p.specifier;
-    d.specifier_name = p.specifier_name;
-    d.organiser = p.organiser;
-    d.basis_kind = p.basis_kind;
-    d.basis_document = p.basis_document;
+    PlaceAsDuplicate(p, resolution_.decision);
     return resolution_;
   }
 
@@ -430,6 +420,19 @@ class Resolver {
 };
 
 }  // namespace
+
+void PlaceAsDuplicate(const StoredPlacement& p, Decision& d) {
+  d.action = Action::kDuplicate;
+  d.custodian = p.custodian;
+  d.custodian_name = p.custodian_name;
+  d.register_code = p.register_code;
+  d.register_system = p.register_system;
+  d.specifier = p.specifier;
+  d.specifier_name = p.specifier_name;
+  d.organiser = p.organiser;
+  d.basis_kind = p.basis_kind;
+  d.basis_document = p.basis_document;
+}
 
 Subject ReadSubject(const xmlNode* doc, const HeaderFacts& facts, const RegisterPolicy& policy) {
   Subject s;

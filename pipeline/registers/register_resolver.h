@@ -72,6 +72,10 @@ struct StoredPlacement {
   std::string basis_document;
 };
 
+// Makes `d` the decision of a duplicate of the document stored at `p`: action
+// duplicate, placed where it is, on its basis.
+void PlaceAsDuplicate(const StoredPlacement& p, Decision& d);
+
 // What the resolver may ask of the archive. Implementations are thread-safe.
 class PlacementLookup {
  public:

@@ -28,7 +28,7 @@ Result<Verdict> AlreadyStoredStage::Process(Document& doc, Report& report) const
   doc.facts.register_code_system = r.register_system;
   doc.facts.document_time = r.document_time;
   Decision d;
-  PlaceAsDuplicateOf(r, d);
+  registers::PlaceAsDuplicate(PlacementOf(r), d);
   d.stored_before = true;
   doc.decision = std::move(d);
   report.Add(Severity::kInfo, name(), "route.already-stored",

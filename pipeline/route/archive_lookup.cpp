@@ -5,36 +5,27 @@
 
 namespace kanta::route {
 
+registers::StoredPlacement PlacementOf(const archive::DocumentRecord& r) {
+  registers::StoredPlacement p;
+  p.id = r.id;
+  p.set_id = r.set_id;
+  p.version = r.version;
+  p.custodian = r.custodian;
+  p.custodian_name = r.custodian_name;
+  p.register_code = r.register_code;
+  p.register_system = r.register_system;
+  p.specifier = r.specifier;
+  p.specifier_name = r.specifier_name;
+  p.organiser = r.organiser;
+  p.basis_kind = r.basis.kind;
+  p.basis_document = r.basis.document;
+  return p;
+}
+
 Result<std::optional<registers::StoredPlacement>> ArchiveLookup::Find(std::string_view id) const {
   ASSIGN_OR_RETURN(std::optional<archive::DocumentRecord> r, archive_->Find(id));
   if (!r) return std::optional<registers::StoredPlacement>();
-  registers::StoredPlacement p;
-  p.id = r->id;
-  p.set_id = r->set_id;
-  p.version = r->version;
-  p.custodian = r->custodian;
-  p.custodian_name = r->custodian_name;
-  p.register_code = r->register_code;
-  p.register_system = r->register_system;
-  p.specifier = r->specifier;
-  p.specifier_name = r->specifier_name;
-  p.organiser = r->organiser;
-  p.basis_kind = r->basis.kind;
-  p.basis_document = r->basis.document;
-  return std::optional<registers::StoredPlacement>(std::move(p));
-}
-
-void PlaceAsDuplicateOf(const archive::DocumentRecord& r, Decision& d) {
-  d.action = Action::kDuplicate;
-  d.custodian = r.custodian;
-  d.custodian_name = r.custodian_name;
-  d.register_code = r.register_code;
-  d.register_system = r.register_system;
-  d.specifier = r.specifier;
-  d.specifier_name = r.specifier_name;
-  d.organiser = r.organiser;
-  d.basis_kind = r.basis.kind;
-  d.basis_document = r.basis.document;
+  return std::optional<registers::StoredPlacement>(PlacementOf(*r));
 }
 
 Result<int> ArchiveLookup::LatestVersion(std::string_view set_id) const {

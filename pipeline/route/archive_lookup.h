@@ -21,9 +21,9 @@ class ArchiveLookup final : public registers::PlacementLookup {
   std::shared_ptr<archive::Archive> archive_;
 };
 
-// Makes `d` the decision of a duplicate of the stored `r`: action duplicate,
-// placed where `r` is, on its basis.
-void PlaceAsDuplicateOf(const archive::DocumentRecord& r, Decision& d);
+// Where the stored `r` is, as the resolver sees it. A duplicate of `r` is
+// placed with registers::PlaceAsDuplicate(PlacementOf(r), decision).
+registers::StoredPlacement PlacementOf(const archive::DocumentRecord& r);
 
 // Reads every stored authorisation document (OSVA and client-relationship)
 // from `archive`, oldest first, into `store`: what was stored before this run

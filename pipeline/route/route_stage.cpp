@@ -107,7 +107,7 @@ class StoreCompletion final : public Completion {
         d.action = Action::kDuplicate;
         if (d.stored_before) break;  // placed from the stored row already
         Result<std::optional<archive::DocumentRecord>> found = archive->Find(request->record.id);
-        if (found.ok() && *found) PlaceAsDuplicateOf(**found, d);
+        if (found.ok() && *found) registers::PlaceAsDuplicate(PlacementOf(**found), d);
         break;
       }
       case archive::StoreOutcome::kConflict: {
