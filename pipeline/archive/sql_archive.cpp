@@ -3,6 +3,7 @@
 #include <Poco/Data/DataException.h>
 #include <Poco/UUIDGenerator.h>
 
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <vector>
@@ -121,42 +122,22 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
 
 // Column vectors for a SELECT of kDocumentColumns.
 struct DocumentColumns {
-  std::vector<std::string> id, set_id, patient, custodian, custodian_name, register_code,
-      register_system, specifier, specifier_name, producer, organiser, basis_kind,
-      basis_document, document_time, form, replaces, input_sha256, sha256, stored_at, run_id;
+  std::array<std::vector<std::string>, kDocumentColumnCount> text;  // all but the version
   std::vector<Poco::Int64> version;
 
   void Bind(Statement& s) {
-    s, into(id), into(set_id), into(version), into(patient), into(custodian),
-        into(custodian_name), into(register_code), into(register_system), into(specifier),
-        into(specifier_name), into(producer), into(organiser), into(basis_kind),
-        into(basis_document), into(document_time), into(form), into(replaces),
-        into(input_sha256), into(sha256), into(stored_at), into(run_id);
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      if (k == kVersionColumn) {
+        s, into(version);
+      } else {
+        s, into(text[k]);
+      }
+    }
   }
+  std::size_t rows() const { return version.size(); }
   DocumentRecord Row(std::size_t i) const {
-    DocumentRecord r;
-    r.id = id[i];
-    r.set_id = set_id[i];
-    r.version = static_cast<int>(version[i]);
-    r.patient = patient[i];
-    r.custodian = custodian[i];
-    r.custodian_name = custodian_name[i];
-    r.register_code = register_code[i];
-    r.register_system = register_system[i];
-    r.specifier = specifier[i];
-    r.specifier_name = specifier_name[i];
-    r.producer = producer[i];
-    r.organiser = organiser[i];
-    r.basis.kind = basis_kind[i];
-    r.basis.document = basis_document[i];
-    r.document_time = document_time[i];
-    r.form = form[i];
-    r.replaces = replaces[i];
-    r.input_sha256 = input_sha256[i];
-    r.sha256 = sha256[i];
-    r.stored_at = stored_at[i];
-    r.run_id = run_id[i];
-    return r;
+    return DocumentFromRow([&](std::size_t k) { return text[k][i]; },
+                           [&](std::size_t) { return version[i]; });
   }
 };
 
@@ -663,38 +644,41 @@ Status SqlArchive::EndRun(std::string_view run_id, std::string_view totals_json)
   return Status::Ok();
 }
 
-Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
+Result<std::vector<DocumentRecord>> SqlArchive::SelectDocuments(
+    const std::string& portable_sql, const std::vector<std::string>& values, std::string_view what) {
   ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
   try {
-    DocumentColumns c;
     Statement s(session);
-    s << Sql(kFindSql), bind(std::string(id));
+    s << Sql(portable_sql);
+    for (const std::string& v : values) s, bind(v);
+    DocumentColumns c;
     c.Bind(s);
     s.execute();
-    if (c.id.empty()) return std::optional<DocumentRecord>();
-    return std::optional<DocumentRecord>(c.Row(0));
+    std::vector<DocumentRecord> out;
+    out.reserve(c.rows());
+    for (std::size_t i = 0; i < c.rows(); ++i) out.push_back(c.Row(i));
+    return out;
   } catch (const std::exception& e) {
-    return DatabaseError(e, "finding " + std::string(id));
+    return DatabaseError(e, what);
   }
+}
+
+Result<std::optional<DocumentRecord>> SqlArchive::Find(std::string_view id) {
+  ASSIGN_OR_RETURN(std::vector<DocumentRecord> found,
+                   SelectDocuments(kFindSql, {std::string(id)}, "finding " + std::string(id)));
+  if (found.empty()) return std::optional<DocumentRecord>();
+  return std::optional<DocumentRecord>(std::move(found.front()));
 }
 
 Result<std::optional<DocumentRecord>> SqlArchive::FindReceived(std::string_view source,
                                                                std::string_view input_sha256,
                                                                std::string_view except_run) {
-  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
-  try {
-    DocumentColumns c;
-    Statement s(session);
-    const std::string sha(input_sha256);
-    s << Sql(kReceivedSql), bind(std::string(source)), bind(sha), bind(std::string(except_run)),
-        bind(sha);
-    c.Bind(s);
-    s.execute();
-    if (c.id.empty()) return std::optional<DocumentRecord>();
-    return std::optional<DocumentRecord>(c.Row(0));
-  } catch (const std::exception& e) {
-    return DatabaseError(e, "looking up what was received from " + std::string(source));
-  }
+  const std::string sha(input_sha256);
+  ASSIGN_OR_RETURN(std::vector<DocumentRecord> found,
+                   SelectDocuments(kReceivedSql, {std::string(source), sha, std::string(except_run), sha},
+                                   "looking up what was received from " + std::string(source)));
+  if (found.empty()) return std::optional<DocumentRecord>();
+  return std::optional<DocumentRecord>(std::move(found.front()));
 }
 
 Result<int> SqlArchive::LatestVersion(std::string_view set_id) {
@@ -727,39 +711,25 @@ Result<std::optional<std::string>> SqlArchive::Bytes(std::string_view id) {
 }
 
 Result<std::vector<DocumentRecord>> SqlArchive::List(const DocumentQuery& query) {
-  ASSIGN_OR_RETURN(Poco::Data::Session session, AcquireReader());
-  try {
-    std::string sql = "SELECT " + std::string(kDocumentColumns) + " FROM documents";
-    std::vector<std::string> values;
-    const std::pair<const char*, const std::string*> filters[] = {
-        {"id", &query.id},
-        {"set_id", &query.set_id},
-        {"custodian", &query.custodian},
-        {"register_code", &query.register_code},
-        {"patient", &query.patient},
-        {"producer", &query.producer},
-        {"form", &query.form}};
-    for (const auto& [column, value] : filters) {
-      if (value->empty()) continue;
-      sql += values.empty() ? " WHERE " : " AND ";
-      sql += column;
-      sql += " = ?";
-      values.push_back(*value);
-    }
-    sql += " ORDER BY seq";
-    Statement s(session);
-    s << Sql(sql);
-    for (const std::string& v : values) s, bind(v);
-    DocumentColumns c;
-    c.Bind(s);
-    s.execute();
-    std::vector<DocumentRecord> out;
-    out.reserve(c.id.size());
-    for (std::size_t i = 0; i < c.id.size(); ++i) out.push_back(c.Row(i));
-    return out;
-  } catch (const std::exception& e) {
-    return DatabaseError(e, "listing documents");
+  std::string sql = "SELECT " + std::string(kDocumentColumns) + " FROM documents";
+  std::vector<std::string> values;
+  const std::pair<const char*, const std::string*> filters[] = {
+      {"id", &query.id},
+      {"set_id", &query.set_id},
+      {"custodian", &query.custodian},
+      {"register_code", &query.register_code},
+      {"patient", &query.patient},
+      {"producer", &query.producer},
+      {"form", &query.form}};
+  for (const auto& [column, value] : filters) {
+    if (value->empty()) continue;
+    sql += values.empty() ? " WHERE " : " AND ";
+    sql += column;
+    sql += " = ?";
+    values.push_back(*value);
   }
+  sql += " ORDER BY seq";
+  return SelectDocuments(sql, values, "listing documents");
 }
 
 Result<std::vector<AuthorisationRecord>> SqlArchive::Authorisations() {

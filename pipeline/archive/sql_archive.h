@@ -20,6 +20,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Types.h>
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,37 @@ inline constexpr std::string_view kDocumentColumns =
     "id, set_id, version, patient, custodian, custodian_name, register_code, register_system, "
     "specifier, specifier_name, producer, organiser, basis_kind, basis_document, document_time, "
     "form, replaces, input_sha256, sha256, stored_at, run_id";
+inline constexpr std::size_t kDocumentColumnCount = 21;
+inline constexpr std::size_t kVersionColumn = 2;  // the one number among them
+
+// The DocumentRecord in a row of kDocumentColumns, whichever way the row is
+// read: `text(k)` returns column k as a string, `number(k)` as an integer.
+template <typename Text, typename Number>
+DocumentRecord DocumentFromRow(const Text& text, const Number& number) {
+  DocumentRecord r;
+  r.id = text(0);
+  r.set_id = text(1);
+  r.version = static_cast<int>(number(kVersionColumn));
+  r.patient = text(3);
+  r.custodian = text(4);
+  r.custodian_name = text(5);
+  r.register_code = text(6);
+  r.register_system = text(7);
+  r.specifier = text(8);
+  r.specifier_name = text(9);
+  r.producer = text(10);
+  r.organiser = text(11);
+  r.basis.kind = text(12);
+  r.basis.document = text(13);
+  r.document_time = text(14);
+  r.form = text(15);
+  r.replaces = text(16);
+  r.input_sha256 = text(17);
+  r.sha256 = text(18);
+  r.stored_at = text(19);
+  r.run_id = text(20);
+  return r;
+}
 
 // The look-ups ingest makes while resolving and reading documents (portable:
 // "?" placeholders). Find and FindReceived select kDocumentColumns.
@@ -241,6 +273,11 @@ class SqlArchive : public Archive {
   // it was received as the same bytes, else conflict; journals which.
   Attempt Existing(Writer& w, const DocumentRecord& rec);
   Attempt TryQuarantine(Writer& w, const QuarantineRequest& request, bool* created);
+  // The documents `portable_sql` (selecting kDocumentColumns) finds with
+  // `values` bound in order; `what` names the look-up in an error.
+  Result<std::vector<DocumentRecord>> SelectDocuments(const std::string& portable_sql,
+                                                      const std::vector<std::string>& values,
+                                                      std::string_view what);
   void ResolveRegister(Writer& w, const std::string& key, RegisterIds& registers);
 
   const Dialect dialect_;

@@ -7,9 +7,9 @@
 
 #include <array>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -332,37 +332,14 @@ class SqliteArchive final : public SqlArchive {
 
   // The DocumentRecord in the row `s` is on (kDocumentColumns).
   static DocumentRecord ReadDocument(sqlite3_stmt* s) {
-    int column = 0;
-    auto text = [&] {
-      const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
-      std::string value(data == nullptr ? "" : data,
-                        static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
-      ++column;
-      return value;
-    };
-    DocumentRecord r;
-    r.id = text();
-    r.set_id = text();
-    r.version = sqlite3_column_int(s, column++);
-    r.patient = text();
-    r.custodian = text();
-    r.custodian_name = text();
-    r.register_code = text();
-    r.register_system = text();
-    r.specifier = text();
-    r.specifier_name = text();
-    r.producer = text();
-    r.organiser = text();
-    r.basis.kind = text();
-    r.basis.document = text();
-    r.document_time = text();
-    r.form = text();
-    r.replaces = text();
-    r.input_sha256 = text();
-    r.sha256 = text();
-    r.stored_at = text();
-    r.run_id = text();
-    return r;
+    return DocumentFromRow(
+        [s](std::size_t k) {
+          const int column = static_cast<int>(k);
+          const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
+          return std::string(data == nullptr ? "" : data,
+                             static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
+        },
+        [s](std::size_t k) { return sqlite3_column_int64(s, static_cast<int>(k)); });
   }
 
   // A connection with this archive's settings (throws Poco exceptions).
