@@ -223,9 +223,9 @@ class SqliteArchive final : public SqlArchive {
 
   // The look-ups ingest makes for documents it reads and resolves go through
   // the sqlite3 API on connections of their own, each statement prepared once
-  // per connection: Poco compiled the query again on every call (and a
-  // found document was then read again by id; docs/archive.md). List, Bytes and the rest are
-  // rare and stay on Poco's reader pool.
+  // per connection: Poco compiled the query again on every call (and a found
+  // document was then read again by id; docs/archive.md). List, Bytes and the
+  // rest are rare and stay on Poco's reader pool.
   Result<std::optional<DocumentRecord>> Find(std::string_view id) override {
     std::optional<DocumentRecord> found;
     RETURN_IF_ERROR(RunLookup(kLookupFind, {id}, "finding " + std::string(id),
