@@ -87,13 +87,16 @@ DocumentRecord DocumentFromRow(const Text& text, const Number& number) {
 //             a duplicate of) from the source, the first value, as the bytes
 //             whose SHA-256 is the second and the fourth value, by the
 //             journal; the document must still be there as those bytes.
+//             Every journal line that matches names the same document (its
+//             id is in those bytes), so the first one found is enough: each
+//             run of a batch adds a line per document.
 //   latest:   the highest version stored of a set, 0 when none is.
 inline const std::string kFindSql =
     "SELECT " + std::string(kDocumentColumns) + " FROM documents WHERE id = ?";
 inline const std::string kReceivedSql =
     "SELECT " + std::string(kDocumentColumns) +
     " FROM documents WHERE id IN (SELECT document_id FROM journal WHERE source = ? AND "
-    "input_sha256 = ? AND run_id <> ? AND action IN ('stored', 'duplicate')) AND "
+    "input_sha256 = ? AND run_id <> ? AND action IN ('stored', 'duplicate') LIMIT 1) AND "
     "input_sha256 = ? LIMIT 1";
 inline constexpr std::string_view kLatestVersionSql =
     "SELECT COALESCE(MAX(version), 0) FROM documents WHERE set_id = ?";
