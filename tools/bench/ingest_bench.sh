@@ -11,7 +11,8 @@
 # RUNS=3 rounds run validate and then ingest (into a fresh archive every time),
 # so that the machine's load falls on both alike; the script prints the best
 # of each, the ratio per round and the ratio of CPU times. Then peak RSS of
-# ingest for 200, 2,000 and COUNT documents (MEMORY=0 skips it).
+# ingest for 200, 2,000 and COUNT documents (MEMORY=0 skips it). Between the
+# two, the floor: what storing the documents alone costs (FLOOR=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -74,6 +75,25 @@ import json, sys, collections
 docs = json.load(open(sys.argv[1]))["documents"]
 print("ingest decisions:", dict(collections.Counter(d.get("decision", {}).get("action", "none") for d in docs)))
 PY
+
+if [[ ${FLOOR:-1} != 0 ]]; then
+  echo
+  # The least any SQLite (WAL) archive spends storing these documents with
+  # their SHA-256 (tools/bench/min_store.py, one thread, nothing else). An
+  # ingest that did nothing but validate and that would use validate's CPU
+  # time plus this; where both commands keep every core busy (two cores,
+  # --jobs 2), the ratio of CPU times bounds the ratio of throughputs.
+  floor=$(python3 "$ROOT/tools/bench/min_store.py" "$WORK/docs" "$WORK/floor.sqlite" --sha256)
+  rm -f "$WORK"/floor.sqlite*
+  echo "$floor"
+  python3 - "$WORK/runs" "$floor" <<'PY'
+import re, statistics, sys
+v = statistics.median(float(l.split()[2]) for l in open(sys.argv[1]) if l.startswith("validate "))
+f = float(re.search(r"lowest cpu ([0-9.]+) s", sys.argv[2]).group(1))
+print(f"validate CPU time / (validate + that storing): {v:.1f} / ({v:.1f} + {f:.1f}) = {v / (v + f):.2f}: "
+      "the highest ratio of CPU times an ingest into SQLite could reach with nothing else to do")
+PY
+fi
 
 if [[ ${MEMORY:-1} != 0 ]]; then
   echo
