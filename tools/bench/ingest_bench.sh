@@ -80,8 +80,8 @@ if [[ ${FLOOR:-1} != 0 ]]; then
   echo
   # The least any SQLite (WAL) archive spends storing these documents with
   # their SHA-256 (tools/bench/min_store.py, one thread, nothing else). An
-  # ingest that did nothing but validate and that would use validate's CPU
-  # time plus this; where both commands keep every core busy (two cores,
+  # ingest that did nothing but validate and store would take validate's CPU
+  # time plus this. Where both commands keep every core busy (two cores,
   # --jobs 2), the ratio of CPU times bounds the ratio of throughputs.
   floor=$(python3 "$ROOT/tools/bench/min_store.py" "$WORK/docs" "$WORK/floor.sqlite" --sha256)
   rm -f "$WORK"/floor.sqlite*
