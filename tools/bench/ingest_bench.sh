@@ -12,7 +12,8 @@
 # so that the machine's load falls on both alike; the script prints the best
 # of each, the ratio per round and the ratio of CPU times. Then peak RSS of
 # ingest for 200, 2,000 and COUNT documents (MEMORY=0 skips it). Between the
-# two, the floor: what storing the documents alone costs (FLOOR=0 skips it).
+# two, the floor: what storing the documents alone costs, on its own and
+# beside a run of validate (FLOOR=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,11 +30,17 @@ N=$(find "$WORK/docs" -name '*.xml' | wc -l)
 BYTES=$(find "$WORK/docs" -name '*.xml' -print0 | xargs -0 cat | wc -c)
 
 timed() {  # timed NAME COMMAND...: one run after `sync; sleep 1`; appends "NAME wall cpu rss"
-  local name=$1; shift
+  local name=$1 status=0; shift
   rm -f "$WORK"/archive.sqlite*
   sync; sleep 1
-  /usr/bin/time -f "$name %e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || true
-  read -r n e u s m < "$WORK/time"
+  /usr/bin/time -f "$name %e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || status=$?
+  if ((status != 0)); then
+    # Timed all the same (time then writes a line of its own first); a
+    # refusal would show in the decisions printed below.
+    echo "$name: exit status $status; the end of its standard error:" >&2
+    tail -n 5 "$WORK/err" >&2
+  fi
+  read -r n e u s m < <(tail -n 1 "$WORK/time")
   echo "$n $e $(echo "$u + $s" | bc -l) $m" >> "$WORK/runs"
 }
 
@@ -92,6 +99,30 @@ v = statistics.median(float(l.split()[2]) for l in open(sys.argv[1]) if l.starts
 f = float(re.search(r"lowest cpu ([0-9.]+) s", sys.argv[2]).group(1))
 print(f"validate CPU time / (validate + that storing): {v:.1f} / ({v:.1f} + {f:.1f}) = {v / (v + f):.2f}: "
       "the highest ratio of CPU times an ingest into SQLite could reach with nothing else to do")
+PY
+  # The same storing started at the same moment as a validate run: the two
+  # then share the cores and caches as an ingest's workers and its storing
+  # do, and each slows the other. An ingest that only validated and stored
+  # would need the CPU time of both. The wall time until both are done is
+  # the stricter bound: while the storing's one thread waits for a sync,
+  # validate's workers cannot always use the core it frees.
+  beside=$(python3 "$ROOT/tools/bench/min_store.py" "$WORK/docs" "$WORK/floor.sqlite" --sha256 \
+    --beside "$BIN" validate --jobs "$JOBS" --format json --out /dev/null "$WORK/docs")
+  rm -f "$WORK"/floor.sqlite*
+  echo "$beside" | grep -v warm-up
+  python3 - "$WORK/runs" "$beside" <<'PY'
+import re, statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith("validate ")]
+wall = statistics.median(float(r[1]) for r in rows)
+cpu = statistics.median(float(r[2]) for r in rows)
+store = float(re.search(r"beside the command.*cpu ([0-9.]+) s", sys.argv[2]).group(1))
+m = re.search(r"beside it: wall [0-9.]+ s, cpu ([0-9.]+) s; both done after ([0-9.]+) s",
+              sys.argv[2])
+command, both = float(m.group(1)), float(m.group(2))
+print(f"validate CPU time alone / CPU time of validate and storing side by side: {cpu:.1f} / "
+      f"({command:.1f} + {store:.1f}) = {cpu / (command + store):.2f}")
+print(f"validate's wall time alone / until both are done: {wall:.2f} / {both:.2f} = "
+      f"{wall / both:.2f} (validate alone: medians of the rounds above)")
 PY
 fi
 

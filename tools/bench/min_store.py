@@ -12,16 +12,26 @@ requires of every ingest. Prints the CPU time (user + system) of each of
 load only ever adds to it.
 
     tools/bench/min_store.py DOCS DATABASE [--sha256] [--runs N]
+    tools/bench/min_store.py DOCS DATABASE [--sha256] --beside COMMAND...
+
+With --beside, after one untimed run (a process's first run costs more than
+the later ones), COMMAND is started at the same moment as one timed run, so
+that the two share the machine as an ingest's validation and storing do.
+It prints COMMAND's wall and CPU time, the storing's, and the wall time until
+both are done.
 
 ingest_bench.sh uses it to print the highest ingest/validate ratio that any
-ingest storing into SQLite could reach on the machine.
+ingest storing into SQLite could reach on the machine: storing alone, and
+storing beside `validate`.
 """
 import argparse
 import hashlib
 import os
 import pathlib
 import sqlite3
+import subprocess
 import sys
+import threading
 import time
 
 BATCH = 64
@@ -34,23 +44,64 @@ def main() -> int:
     parser.add_argument("database", type=pathlib.Path, help="SQLite file to create (replaced)")
     parser.add_argument("--sha256", action="store_true", help="hash every document's bytes too")
     parser.add_argument("--runs", type=int, default=3, help="runs, each into a fresh database")
+    parser.add_argument("--beside", nargs=argparse.REMAINDER, metavar="COMMAND",
+                        help="time one run beside COMMAND (the rest of the line), started with it")
     args = parser.parse_args()
 
     documents = [p.read_bytes() for p in sorted(args.docs.rglob("*.xml"))]
     if not documents:
         print(f"min_store.py: no *.xml under {args.docs}", file=sys.stderr)
         return 2
+    if args.beside:
+        return beside(documents, args)
     cpus = [store(documents, args.database, args.sha256) for _ in range(max(args.runs, 1))]
     print(f"min_store: lowest cpu {min(cpus):.2f} s")
     return 0
 
 
-def store(documents, database: pathlib.Path, sha256: bool) -> float:
-    """One timed run into a fresh `database`; prints it and returns its CPU time."""
+def beside(documents, args) -> int:
+    """Starts args.beside and a timed store at the same moment; prints both."""
+    store(documents, args.database, args.sha256, label=" (warm-up)")
+    settle(args.database)
+    command: dict = {}
+    started = time.monotonic()
+    child = subprocess.Popen(args.beside, stdout=subprocess.DEVNULL)
+
+    def reap():
+        _, status, usage = os.wait4(child.pid, 0)
+        command.update(wall=time.monotonic() - started, cpu=usage.ru_utime + usage.ru_stime,
+                       status=os.waitstatus_to_exitcode(status))
+
+    reaper = threading.Thread(target=reap)
+    reaper.start()
+    store(documents, args.database, args.sha256, settled=True, label=" (beside the command)")
+    reaper.join()
+    both = time.monotonic() - started
+    print(f"min_store: the command beside it: wall {command['wall']:.2f} s, "
+          f"cpu {command['cpu']:.2f} s; both done after {both:.2f} s")
+    if command["status"] != 0:
+        print(f"min_store.py: the command exited with {command['status']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def settle(database: pathlib.Path) -> None:
+    """Removes `database` and lets the disk catch up before a timed run."""
     for suffix in ("", "-wal", "-shm"):
         pathlib.Path(str(database) + suffix).unlink(missing_ok=True)
     os.sync()
     time.sleep(1)
+
+
+def store(documents, database: pathlib.Path, sha256: bool, settled: bool = False,
+          label: str = "") -> float:
+    """One timed run into a fresh `database`; prints it and returns its CPU time.
+
+    settled: settle(database) was called already (the run then starts at once).
+    label: said after "min_store" in the line printed.
+    """
+    if not settled:
+        settle(database)
 
     start, started = os.times(), time.monotonic()
     db = sqlite3.connect(database, isolation_level=None)
@@ -76,7 +127,7 @@ def store(documents, database: pathlib.Path, sha256: bool) -> float:
     end, wall = os.times(), time.monotonic() - started
 
     user, system = end.user - start.user, end.system - start.system
-    print(f"min_store: {len(documents)} documents, {sum(map(len, documents)) >> 20} MiB"
+    print(f"min_store{label}: {len(documents)} documents, {sum(map(len, documents)) >> 20} MiB"
           f"{', SHA-256' if sha256 else ''}: wall {wall:.2f} s, user {user:.2f} s, "
           f"system {system:.2f} s, cpu {user + system:.2f} s")
     return user + system
